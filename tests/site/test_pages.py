@@ -1,0 +1,94 @@
+import json
+
+import pytest
+from django.db import OperationalError, connection
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("url", ["/", "/healthz", "/robots.txt", "/admin/login/"])
+def test_core_pages_answer_200(client, url):
+    assert client.get(url).status_code == 200
+
+
+def test_home_page_uses_site_layout(client):
+    html = client.get("/").content.decode()
+    assert "<main" in html
+    assert 'href="/news/"' in html and 'href="/members/"' in html
+    assert 'href="/newsletter/"' in html
+    assert "Keep informed" in html
+
+
+def test_unknown_url_gives_site_404_page(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html
+    assert 'class="site-header"' in html
+
+
+def test_robots_txt_points_at_sitemap_and_hides_admin(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    body = response.content.decode()
+    assert "Disallow: /admin/" in body
+    assert "Sitemap: http://testserver/sitemap.xml" in body
+
+
+def test_healthz_reports_database_ok(client):
+    response = client.get("/healthz")
+    assert json.loads(response.content) == {"status": "ok", "database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_gives_503_when_database_refuses(client):
+    def refuse(execute, sql, params, many, context):
+        raise OperationalError("could not connect to server")
+
+    with connection.execute_wrapper(refuse):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert json.loads(response.content)["database"] == "unreachable"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_gives_503_when_database_server_is_unreachable(client):
+    if connection.vendor != "postgresql":
+        pytest.skip("an in-memory SQLite database cannot be unreachable")
+    real = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(HOST="127.0.0.1", PORT="1")
+    try:
+        response = client.get("/healthz")
+    finally:
+        connection.close()
+        connection.settings_dict.update(real)
+    assert response.status_code == 503
+    assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/", "/robots.txt", "/healthz", "/no-such-page/"])
+def test_anonymous_responses_set_no_cookies(client, url):
+    response = client.get(url)
+    assert response.cookies == {} or not response.cookies
+    assert "Set-Cookie" not in response.headers
+
+
+def test_security_headers_on_public_pages(client):
+    response = client.get("/")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "object-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp
+
+
+def test_admin_login_page_works_and_editor_can_log_in(client, django_user_model):
+    django_user_model.objects.create_user("ed", password="a long passphrase 42", is_staff=True)
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "ed", "password": "a long passphrase 42"},
+    )
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
