@@ -16,6 +16,7 @@ $(INSTALLED): requirements.lock
 	touch $@
 
 run: install
+	mkdir -p var
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	$(MANAGE) ensure_editor
