@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "django_prose_editor",
+    "easy_thumbnails",
     "django_tasks",
     "django_tasks_db",
     "ncasite",
@@ -214,10 +217,26 @@ EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "news@ncasite.localhost")
 SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
+# --- Images -------------------------------------------------------------------------------
+
+# Uploads above this many pixels get a form error instead of exhausting a worker's memory.
+NCASITE_MAX_IMAGE_PIXELS = env_int("NCASITE_MAX_IMAGE_PIXELS", 40_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+THUMBNAIL_QUALITY = 82
+THUMBNAIL_PRESERVE_EXTENSIONS = None
+THUMBNAIL_NAMER = "easy_thumbnails.namers.hashed"
+THUMBNAIL_SUBDIR = "renditions"
+THUMBNAIL_BASEDIR = ""
+
 # --- Site ---------------------------------------------------------------------------------
 
+# Absolute address of the public site, for links in emails and shareable preview links.
+NCASITE_BASE_URL = os.environ.get("NCASITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("NCASITE_SITE_NAME", "Nature Crime Alliance")
 CONTACT_EMAIL = os.environ.get("NCASITE_CONTACT_EMAIL", "press@ncasite.localhost")
+# How long a shareable preview link to an unpublished post keeps working, in days.
+NEWS_PREVIEW_LINK_DAYS = env_int("NCASITE_PREVIEW_LINK_DAYS", 7)
 
 # --- Security -----------------------------------------------------------------------------
 

@@ -1,13 +1,27 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import include, path
+
+from news.sitemaps import CategorySitemap, PostSitemap
 
 from . import views
 
+sitemaps = {"posts": PostSitemap, "categories": CategorySitemap}
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("news/", include("news.urls")),
+    path("search/", views.search, name="search"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("healthz", views.healthz, name="healthz"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": sitemaps}, name="sitemap-index"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     path("admin/", admin.site.urls),
 ]
 

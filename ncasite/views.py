@@ -1,13 +1,37 @@
+from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from news.models import Post
+
+SEARCH_MAX_LENGTH = 200
+
 
 @require_safe
 def home(request):
-    return render(request, "home.html")
+    latest = list(Post.objects.published().for_lists()[:7])
+    featured = Post.objects.published().for_lists().filter(is_featured=True).first()
+    if featured is None and latest:
+        featured = latest[0]
+    latest = [post for post in latest if post != featured][:6]
+    return render(request, "home.html", {"featured": featured, "latest": latest})
+
+
+@require_safe
+def search(request):
+    query = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
+    page = None
+    if query:
+        results = Post.objects.published().for_lists().search(query)
+        paginator = Paginator(results, 10)
+        try:
+            page = paginator.page(request.GET.get("page") or 1)
+        except InvalidPage as error:
+            raise Http404(str(error)) from None
+    return render(request, "search.html", {"query": query, "page_obj": page})
 
 
 @require_safe

@@ -1,11 +1,13 @@
 from django.core.management.base import BaseCommand
 
+from news import demo as news_demo
+
 
 class Command(BaseCommand):
     help = "Load the demo content. Safe to run again: nothing is duplicated."
 
     def handle(self, *args, **options):
-        loaders = []
+        loaders = [news_demo.load]
         for loader in loaders:
             loader(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo content is loaded."))

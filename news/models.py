@@ -1,0 +1,305 @@
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from ncasite.images import Rendition, make_renditions, reencode, validate_image
+from ncasite.richtext import RichTextField
+
+PREVIEW_SALT = "news.post.preview"
+
+POST_IMAGE_RENDITIONS = {
+    "card": Rendition(widths=(400, 800), aspect=(16, 9)),
+    "article": Rendition(widths=(640, 960, 1280)),
+    "social": Rendition(widths=(1200,), aspect=(1200, 630), formats=("jpg",)),
+}
+
+
+def new_preview_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 200) -> str:
+    base = slugify(text)[: max_length - 5].strip("-") or "post"
+    taken = model.objects.filter(slug__startswith=base).exclude(pk=exclude_pk)
+    taken = set(taken.values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"), max_length=100, unique=True, help_text=_("The category's web address.")
+    )
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("One or two sentences shown on its page.")
+    )
+    ordering = models.PositiveSmallIntegerField(
+        _("ordering"), default=0, help_text=_("Lower numbers come first in menus.")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["ordering", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("news:category-detail", kwargs={"slug": self.slug})
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        """Posts the public may see: published, and their publication time has come."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_lists(self):
+        return (
+            self.select_related("category")
+            .only(
+                "title",
+                "slug",
+                "standfirst",
+                "published_at",
+                "image",
+                "image_alt",
+                "image_renditions",
+                "category__name",
+                "category__slug",
+            )
+            .order_by("-published_at", "-pk")
+        )
+
+    def search(self, query: str):
+        """Rank by PostgreSQL full-text search; fall back to substring matching elsewhere."""
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+            vector = (
+                SearchVector("title", weight="A")
+                + SearchVector("standfirst", weight="B")
+                + SearchVector("body", weight="C")
+            )
+            search_query = SearchQuery(query, search_type="websearch")
+            return (
+                self.annotate(rank=SearchRank(vector, search_query))
+                .filter(rank__gt=0)
+                .order_by("-rank", "-published_at")
+            )
+        match = (
+            models.Q(title__icontains=query)
+            | models.Q(standfirst__icontains=query)
+            | models.Q(body__icontains=query)
+        )
+        return self.filter(match).order_by("-published_at")
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "The post's web address, made from the title. Changing it after publication "
+            "is safe: the old address redirects to the new one."
+        ),
+    )
+    standfirst = models.TextField(
+        _("standfirst"),
+        max_length=300,
+        help_text=_(
+            "One or two plain sentences summing up the post. Shown in lists, feeds, "
+            "search results and link previews."
+        ),
+    )
+    body = RichTextField(
+        _("body"),
+        blank=True,
+        help_text=_(
+            "Use headings to structure longer posts, and a quote block for quotations, with "
+            "the speaker's name and role on the line after the quote."
+        ),
+    )
+    image = models.ImageField(
+        _("featured image"),
+        upload_to="news/%Y/%m/",
+        blank=True,
+        validators=[validate_image],
+        help_text=_("JPEG, PNG or WebP, at least 1200 pixels wide for a sharp social preview."),
+    )
+    image_alt = models.CharField(
+        _("image description (alt text)"),
+        max_length=250,
+        blank=True,
+        help_text=_(
+            "Describe what the image shows for people who cannot see it. Required with an image."
+        ),
+    )
+    image_caption = models.CharField(_("caption"), max_length=300, blank=True)
+    image_credit = models.CharField(
+        _("credit"), max_length=150, blank=True, help_text=_("Photographer or source.")
+    )
+    image_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="posts", verbose_name=_("category")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts",
+        verbose_name=_("author"),
+    )
+    byline = models.CharField(
+        _("byline"),
+        max_length=150,
+        blank=True,
+        help_text=_("Shown instead of the author's name, e.g. “The Secretariat”."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text=_(
+            "Drafts and posts in review are never public. A published post with a future "
+            "publication time appears at that time."
+        ),
+    )
+    published_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to publish now; a future time schedules the post."),
+    )
+    is_featured = models.BooleanField(
+        _("featured"), default=False, help_text=_("Pin this post at the top of the home page.")
+    )
+    preview_key = models.CharField(max_length=32, default=new_preview_key, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        permissions = [("publish_post", _("Can publish and unpublish posts"))]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="post_status_published"),
+            models.Index(
+                fields=["category", "status", "-published_at"], name="post_category_published"
+            ),
+        ]
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("news:post-detail", kwargs={"slug": self.slug})
+
+    def is_published(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_published()
+
+    @property
+    def author_name(self) -> str:
+        if self.byline:
+            return self.byline
+        if self.author:
+            return self.author.get_full_name() or self.author.get_username()
+        return ""
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Post, self.title, exclude_pk=self.pk)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        loaded = getattr(self, "_loaded", {})
+        if "image" in loaded or self._state.adding or "image" in self.__dict__:
+            self._refresh_image(previous=loaded.get("image") or "")
+        previous_slug = loaded.get("slug")
+        with transaction.atomic():
+            if previous_slug and previous_slug != self.slug:
+                SlugRedirect.objects.update_or_create(
+                    old_slug=previous_slug, defaults={"post": self}
+                )
+                SlugRedirect.objects.filter(old_slug=self.slug).delete()
+            super().save(*args, **kwargs)
+        self._loaded = {**loaded, "slug": self.slug, "image": self.image.name}
+
+    def _refresh_image(self, *, previous: str) -> None:
+        if not self.image:
+            self.image_renditions = {}
+        elif self.image.name != previous:
+            reencode(self.image)
+            self.image_renditions = make_renditions(self.image, POST_IMAGE_RENDITIONS)
+        elif not self.image_renditions:
+            self.image_renditions = make_renditions(self.image, POST_IMAGE_RENDITIONS)
+
+    def preview_token(self) -> str:
+        return signing.dumps({"post": self.pk, "key": self.preview_key}, salt=PREVIEW_SALT)
+
+    def rotate_preview_key(self) -> None:
+        """Revoke every preview link handed out so far."""
+        self.preview_key = new_preview_key()
+        self.save(update_fields=["preview_key"])
+
+    @classmethod
+    def from_preview_token(cls, token: str, *, max_age) -> "Post | None":
+        try:
+            data = signing.loads(token, salt=PREVIEW_SALT, max_age=max_age)
+        except signing.BadSignature:
+            return None
+        if not isinstance(data, dict):
+            return None
+        return (
+            cls.objects.select_related("category", "author")
+            .filter(pk=data.get("post"), preview_key=data.get("key"))
+            .first()
+        )
+
+
+class SlugRedirect(models.Model):
+    """An address a post used to have, kept so that old links keep working."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="slug_redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.post.slug}"

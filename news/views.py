@@ -1,0 +1,127 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_safe
+from django.views.generic import DetailView, ListView
+
+from .models import Category, Post, SlugRedirect
+
+
+class PostListView(ListView):
+    paginate_by = 10
+    template_name = "news/post_list.html"
+    context_object_name = "posts"
+
+    def get_queryset(self):
+        return Post.objects.published().for_lists()
+
+
+class CategoryPostListView(PostListView):
+    def get_queryset(self):
+        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(category=self.category)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(category=self.category, **kwargs)
+
+
+def can_preview(user) -> bool:
+    return user.is_staff and user.has_perm("news.view_post")
+
+
+class PostDetailView(DetailView):
+    template_name = "news/post_detail.html"
+    context_object_name = "post"
+
+    def get_queryset(self):
+        posts = Post.objects.all() if can_preview(self.request.user) else Post.objects.published()
+        return posts.select_related("category", "author")
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            moved = SlugRedirect.objects.filter(old_slug=kwargs["slug"]).select_related("post")
+            moved = moved.first()
+            if moved and (moved.post.is_published() or can_preview(request.user)):
+                return redirect(moved.post, permanent=True)
+            raise
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(post_neighbours(self.object))
+        context["structured_data"] = news_article_data(self.request, self.object)
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if not self.object.is_published():
+            mark_private_preview(response)
+        return response
+
+
+def post_neighbours(post: Post) -> dict:
+    published = Post.objects.published().for_lists()
+    related = []
+    previous_post = next_post = None
+    if post.published_at:
+        related = list(
+            published.filter(category_id=post.category_id).exclude(pk=post.pk)[:3]
+        )
+        previous_post = published.filter(published_at__lt=post.published_at).first()
+        next_post = (
+            published.filter(published_at__gt=post.published_at)
+            .order_by("published_at", "pk")
+            .first()
+        )
+    return {"related_posts": related, "previous_post": previous_post, "next_post": next_post}
+
+
+def news_article_data(request, post: Post) -> dict:
+    """Schema.org NewsArticle for search engines."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": post.title,
+        "description": post.standfirst,
+        "mainEntityOfPage": request.build_absolute_uri(post.get_absolute_url()),
+        "dateModified": post.updated_at.isoformat() if post.updated_at else None,
+        "articleSection": post.category.name,
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+    }
+    if post.published_at:
+        data["datePublished"] = post.published_at.isoformat()
+    if post.author_name:
+        data["author"] = {"@type": "Organization" if post.byline else "Person",
+                          "name": post.author_name}
+    social = (post.image_renditions or {}).get("social", {}).get("jpg")
+    if social:
+        data["image"] = [request.build_absolute_uri(post.image.storage.url(social[0]["name"]))]
+    return data
+
+
+def mark_private_preview(response) -> None:
+    """Keep unpublished posts out of search engines and out of every cache."""
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "private, no-cache, no-store, must-revalidate, max-age=0"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+
+
+@require_safe
+def post_preview(request, token):
+    max_age = timedelta(days=settings.NEWS_PREVIEW_LINK_DAYS)
+    post = Post.from_preview_token(token, max_age=max_age)
+    if post is None:
+        raise Http404("Preview link is invalid, expired or revoked.")
+    context = {
+        "post": post,
+        "is_preview": True,
+        "structured_data": news_article_data(request, post),
+        **post_neighbours(post),
+    }
+    response = render(request, "news/post_detail.html", context)
+    mark_private_preview(response)
+    return response
