@@ -107,3 +107,19 @@ def make_renditions(fieldfile, families: dict[str, Rendition]) -> dict:
 
 def rendition_url(name: str) -> str:
     return default_storage.url(name)
+
+
+def sync_renditions(instance, field_name: str, families: dict[str, Rendition]) -> None:
+    """Before a save: re-encode a newly assigned image and rebuild `<field>_renditions`."""
+    if not (instance._state.adding or field_name in instance.__dict__):
+        return  # the image was deferred and cannot have changed
+    fieldfile = getattr(instance, field_name)
+    renditions_attr = f"{field_name}_renditions"
+    previous = getattr(instance, "_loaded", {}).get(field_name) or ""
+    if not fieldfile:
+        setattr(instance, renditions_attr, {})
+    elif fieldfile.name != previous:
+        reencode(fieldfile)
+        setattr(instance, renditions_attr, make_renditions(fieldfile, families))
+    elif not getattr(instance, renditions_attr):
+        setattr(instance, renditions_attr, make_renditions(fieldfile, families))

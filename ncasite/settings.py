@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "ncasite.middleware.AdminCSPMiddleware",
 ]
 
 ROOT_URLCONF = "ncasite.urls"

@@ -22,7 +22,23 @@ def can_publish(user) -> bool:
 class PostAdminForm(forms.ModelForm):
     class Meta:
         model = Post
-        fields = "__all__"
+        fields = [
+            "title",
+            "slug",
+            "standfirst",
+            "body",
+            "image",
+            "image_alt",
+            "image_caption",
+            "image_credit",
+            "category",
+            "byline",
+            "is_featured",
+            "status",
+            "published_at",
+            "author",
+        ]
+        widgets = {"standfirst": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, can_publish: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -195,7 +211,9 @@ class PostAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Unpublish selected posts (back to draft)"), permissions=["publish"])
+    @admin.action(
+        description=_("Unpublish selected posts (back to draft)"), permissions=["publish"]
+    )
     def unpublish_selected(self, request, queryset):
         count = 0
         for post in queryset.filter(status=Post.Status.PUBLISHED):

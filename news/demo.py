@@ -278,7 +278,7 @@ def body_html(paragraphs: list[str], quote: str, attribution: str) -> str:
     parts.append(
         "<p>The alliance brings together governments, law-enforcement agencies, civil society, "
         "Indigenous Peoples' organisations and international bodies against crimes that harm "
-        "nature. Read more <a href=\"/members/\">about our members</a>.</p>"
+        'nature. Read more <a href="/members/">about our members</a>.</p>'
     )
     return "".join(parts)
 
@@ -291,9 +291,16 @@ def load(*, stdout) -> None:
         )
     created = 0
     now = timezone.now()
-    for index, (title, category, standfirst, paragraphs, quote, who, days_ago, colours) in (
-        enumerate(POSTS)
-    ):
+    for index, (
+        title,
+        category,
+        standfirst,
+        paragraphs,
+        quote,
+        who,
+        days_ago,
+        colours,
+    ) in enumerate(POSTS):
         if Post.objects.filter(title=title).exists():
             continue
         post = Post(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from ncasite.images import Rendition, make_renditions, reencode, validate_image
+from ncasite.images import Rendition, sync_renditions, validate_image
 from ncasite.richtext import RichTextField
 
 PREVIEW_SALT = "news.post.preview"
@@ -214,17 +214,34 @@ class Post(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Post, self.title, exclude_pk=self.pk)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        sync_renditions(self, "image", POST_IMAGE_RENDITIONS)
+        loaded = getattr(self, "_loaded", {})
+        previous_slug = loaded.get("slug")
+        with transaction.atomic():
+            if previous_slug and previous_slug != self.slug:
+                SlugRedirect.objects.update_or_create(
+                    old_slug=previous_slug, defaults={"post": self}
+                )
+                SlugRedirect.objects.filter(old_slug=self.slug).delete()
+            super().save(*args, **kwargs)
+        self._loaded = {**loaded, "slug": self.slug, "image": self.image.name}
+
+    def get_absolute_url(self):
+        return reverse("news:post-detail", kwargs={"slug": self.slug})
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._loaded = dict(zip(field_names, values, strict=True))
         return instance
-
-    def __str__(self):
-        return self.title
-
-    def get_absolute_url(self):
-        return reverse("news:post-detail", kwargs={"slug": self.slug})
 
     def is_published(self) -> bool:
         return (
@@ -243,33 +260,6 @@ class Post(models.Model):
         if self.author:
             return self.author.get_full_name() or self.author.get_username()
         return ""
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Post, self.title, exclude_pk=self.pk)
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
-        loaded = getattr(self, "_loaded", {})
-        if "image" in loaded or self._state.adding or "image" in self.__dict__:
-            self._refresh_image(previous=loaded.get("image") or "")
-        previous_slug = loaded.get("slug")
-        with transaction.atomic():
-            if previous_slug and previous_slug != self.slug:
-                SlugRedirect.objects.update_or_create(
-                    old_slug=previous_slug, defaults={"post": self}
-                )
-                SlugRedirect.objects.filter(old_slug=self.slug).delete()
-            super().save(*args, **kwargs)
-        self._loaded = {**loaded, "slug": self.slug, "image": self.image.name}
-
-    def _refresh_image(self, *, previous: str) -> None:
-        if not self.image:
-            self.image_renditions = {}
-        elif self.image.name != previous:
-            reencode(self.image)
-            self.image_renditions = make_renditions(self.image, POST_IMAGE_RENDITIONS)
-        elif not self.image_renditions:
-            self.image_renditions = make_renditions(self.image, POST_IMAGE_RENDITIONS)
 
     def preview_token(self) -> str:
         return signing.dumps({"post": self.pk, "key": self.preview_key}, salt=PREVIEW_SALT)

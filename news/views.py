@@ -68,9 +68,7 @@ def post_neighbours(post: Post) -> dict:
     related = []
     previous_post = next_post = None
     if post.published_at:
-        related = list(
-            published.filter(category_id=post.category_id).exclude(pk=post.pk)[:3]
-        )
+        related = list(published.filter(category_id=post.category_id).exclude(pk=post.pk)[:3])
         previous_post = published.filter(published_at__lt=post.published_at).first()
         next_post = (
             published.filter(published_at__gt=post.published_at)
@@ -95,8 +93,10 @@ def news_article_data(request, post: Post) -> dict:
     if post.published_at:
         data["datePublished"] = post.published_at.isoformat()
     if post.author_name:
-        data["author"] = {"@type": "Organization" if post.byline else "Person",
-                          "name": post.author_name}
+        data["author"] = {
+            "@type": "Organization" if post.byline else "Person",
+            "name": post.author_name,
+        }
     social = (post.image_renditions or {}).get("social", {}).get("jpg")
     if social:
         data["image"] = [request.build_absolute_uri(post.image.storage.url(social[0]["name"]))]
