@@ -3,15 +3,21 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from members.sitemaps import OrganisationSitemap
 from news.sitemaps import CategorySitemap, PostSitemap
 
 from . import views
 
-sitemaps = {"posts": PostSitemap, "categories": CategorySitemap}
+sitemaps = {
+    "posts": PostSitemap,
+    "categories": CategorySitemap,
+    "members": OrganisationSitemap,
+}
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("news/", include("news.urls")),
+    path("members/", include("members.urls")),
     path("search/", views.search, name="search"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("healthz", views.healthz, name="healthz"),

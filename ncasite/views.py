@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from members.models import Organisation
 from news.models import Post
 
 SEARCH_MAX_LENGTH = 200
@@ -17,21 +18,28 @@ def home(request):
     if featured is None and latest:
         featured = latest[0]
     latest = [post for post in latest if post != featured][:6]
-    return render(request, "home.html", {"featured": featured, "latest": latest})
+    context = {
+        "featured": featured,
+        "latest": latest,
+        "member_count": Organisation.objects.current().count(),
+    }
+    return render(request, "home.html", context)
 
 
 @require_safe
 def search(request):
     query = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
     page = None
+    members = []
     if query:
+        members = list(Organisation.objects.current().for_lists().search(query)[:12])
         results = Post.objects.published().for_lists().search(query)
         paginator = Paginator(results, 10)
         try:
             page = paginator.page(request.GET.get("page") or 1)
         except InvalidPage as error:
             raise Http404(str(error)) from None
-    return render(request, "search.html", {"query": query, "page_obj": page})
+    return render(request, "search.html", {"query": query, "page_obj": page, "members": members})
 
 
 @require_safe

@@ -32,6 +32,7 @@ class PostAdminForm(forms.ModelForm):
             "image_caption",
             "image_credit",
             "category",
+            "organisations",
             "byline",
             "is_featured",
             "status",
@@ -87,6 +88,7 @@ class PostAdmin(admin.ModelAdmin):
     search_fields = ["title", "standfirst", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["organisations"]
     actions = ["publish_selected", "unpublish_selected"]
     readonly_fields = ["image_preview", "preview_link", "created_at", "updated_at"]
     fieldsets = [
@@ -95,7 +97,10 @@ class PostAdmin(admin.ModelAdmin):
             _("Featured image"),
             {"fields": ["image", "image_preview", "image_alt", "image_caption", "image_credit"]},
         ),
-        (_("Classification"), {"fields": ["category", "byline", "is_featured"]}),
+        (
+            _("Classification"),
+            {"fields": ["category", "organisations", "byline", "is_featured"]},
+        ),
         (_("Publishing"), {"fields": ["status", "published_at", "preview_link"]}),
         (_("History"), {"fields": ["author", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]

@@ -163,6 +163,13 @@ class Post(models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="posts", verbose_name=_("category")
     )
+    organisations = models.ManyToManyField(
+        "members.Organisation",
+        blank=True,
+        related_name="posts",
+        verbose_name=_("member organisations"),
+        help_text=_("Members this post is about or quotes. It appears on their pages."),
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -279,6 +286,7 @@ class Post(models.Model):
             return None
         return (
             cls.objects.select_related("category", "author")
+            .prefetch_related("organisations")
             .filter(pk=data.get("post"), preview_key=data.get("key"))
             .first()
         )

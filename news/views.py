@@ -1,11 +1,14 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
+
+from members.models import Organisation
 
 from .models import Category, Post, SlugRedirect
 
@@ -38,7 +41,7 @@ class PostDetailView(DetailView):
 
     def get_queryset(self):
         posts = Post.objects.all() if can_preview(self.request.user) else Post.objects.published()
-        return posts.select_related("category", "author")
+        return posts.select_related("category", "author").prefetch_related(organisation_links())
 
     def get(self, request, *args, **kwargs):
         try:
@@ -61,6 +64,12 @@ class PostDetailView(DetailView):
         if not self.object.is_published():
             mark_private_preview(response)
         return response
+
+
+def organisation_links() -> Prefetch:
+    """A post's member organisations, with only what a link to them needs."""
+    members = Organisation.objects.only("name", "slug", "short_name").order_by("name")
+    return Prefetch("organisations", queryset=members)
 
 
 def post_neighbours(post: Post) -> dict:

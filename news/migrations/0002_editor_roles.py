@@ -1,5 +1,6 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from ncasite.roles import grant_permissions
 
 EDITORS = [
     "news.add_post",
@@ -19,25 +20,9 @@ EDITORS = [
 CONTRIBUTORS = ["news.add_post", "news.change_post", "news.view_post", "news.view_category"]
 
 
-def grant(apps, group_name, perms):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=group_name)
-    for perm in perms:
-        app_label, codename = perm.split(".")
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-
-
 def create_roles(apps, schema_editor):
-    # Permissions are normally made after all migrations; roles need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    grant(apps, "Editors", EDITORS)
-    grant(apps, "Contributors", CONTRIBUTORS)
+    grant_permissions(apps, "Editors", EDITORS)
+    grant_permissions(apps, "Contributors", CONTRIBUTORS)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,82 @@
+from django.contrib import admin
+from django.db import models
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organisation
+
+
+class MembershipFilter(admin.SimpleListFilter):
+    title = _("membership")
+    parameter_name = "membership"
+
+    def lookups(self, request, model_admin):
+        return [("current", _("Current members")), ("former", _("Former members"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "current":
+            return queryset.current()
+        if self.value() == "former":
+            return queryset.former()
+        return queryset
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = [
+        "logo_thumbnail",
+        "name",
+        "short_name",
+        "kind",
+        "region",
+        "country",
+        "joined_on",
+        "membership",
+    ]
+    list_display_links = ["logo_thumbnail", "name"]
+    list_filter = ["kind", "region", MembershipFilter, "is_featured"]
+    search_fields = ["name", "short_name", "country"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["logo_preview"]
+    date_hierarchy = "joined_on"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "short_name", "kind", "website", "description"]}),
+        (_("Where"), {"fields": ["country", "region"]}),
+        (_("Logo"), {"fields": ["logo", "logo_preview"]}),
+        (_("Membership"), {"fields": ["joined_on", "left_on", "is_featured", "ordering"]}),
+    ]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            queryset |= self.model.objects.search(search_term)
+        return queryset, may_have_duplicates
+
+    @admin.display(description=_("logo"))
+    def logo_thumbnail(self, obj):
+        return self._logo(obj, size=48)
+
+    @admin.display(description=_("logo preview"))
+    def logo_preview(self, obj):
+        return self._logo(obj, size=160)
+
+    def _logo(self, obj, *, size):
+        files = (obj.logo_renditions or {}).get("logo", {}).get("png")
+        if not files:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" style="max-width:{}px;max-height:{}px">',
+            obj.logo.storage.url(files[0]["name"]),
+            size,
+            size,
+        )
+
+    @admin.display(description=_("status"), boolean=False)
+    def membership(self, obj):
+        if obj.left_on and obj.left_on <= timezone.localdate():
+            return _("Former member")
+        if obj.joined_on > timezone.localdate():
+            return _("Joining")
+        return _("Member")

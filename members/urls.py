@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import feeds, views
+
+app_name = "members"
+
+urlpatterns = [
+    path("", views.OrganisationListView.as_view(), name="organisation-list"),
+    path("<slug:slug>/", views.OrganisationDetailView.as_view(), name="organisation-detail"),
+    path("<slug:slug>/feed/", feeds.OrganisationPostsFeed(), name="organisation-feed"),
+]
