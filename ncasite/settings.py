@@ -65,6 +65,7 @@ ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+SILENCED_SYSTEM_CHECKS: list[str] = []
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "easy_thumbnails",
     "django_tasks",
     "django_tasks_db",
+    "django_ratelimit",
     "ncasite",
     "news",
     "members",
@@ -239,6 +241,26 @@ CONTACT_EMAIL = os.environ.get("NCASITE_CONTACT_EMAIL", "press@ncasite.localhost
 # How long a shareable preview link to an unpublished post keeps working, in days.
 NEWS_PREVIEW_LINK_DAYS = env_int("NCASITE_PREVIEW_LINK_DAYS", 7)
 
+# --- Newsletter ---------------------------------------------------------------------------
+
+NEWSLETTER_CONFIRMATION_DAYS = env_int("NCASITE_NEWSLETTER_CONFIRMATION_DAYS", 7)
+# A pending address gets at most one confirmation email in this many minutes.
+NEWSLETTER_RESEND_MINUTES = env_int("NCASITE_NEWSLETTER_RESEND_MINUTES", 5)
+# Robots submit faster than people; forms sent sooner than this after rendering are ignored.
+NEWSLETTER_MIN_SUBMIT_SECONDS = env_int("NCASITE_NEWSLETTER_MIN_SUBMIT_SECONDS", 2)
+NEWSLETTER_SIGNUP_RATE = os.environ.get("NCASITE_NEWSLETTER_SIGNUP_RATE", "5/10m")
+NEWSLETTER_EMAIL_MAX_ATTEMPTS = env_int("NCASITE_NEWSLETTER_EMAIL_MAX_ATTEMPTS", 8)
+NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NCASITE_UNSUBSCRIBE_MAILTO", DEFAULT_FROM_EMAIL)
+NEWSLETTER_CONSENT_TEXT = (
+    "I agree to receive the alliance's newsletter by email and know I can unsubscribe at any "
+    "time with one click. See the privacy policy."
+)
+# Rate limits degrade to "allow" when the cache is down, never to refusing everyone.
+RATELIMIT_FAIL_OPEN = True
+if not REDIS_URL:
+    # The local-memory cache counts per process: fine for one process, documented in README.
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
+
 # --- Security -----------------------------------------------------------------------------
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -264,7 +286,7 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     if not SECURE_SSL_REDIRECT:
         # The TLS-terminating proxy redirects http to https instead of Django.
-        SILENCED_SYSTEM_CHECKS = ["security.W008"]
+        SILENCED_SYSTEM_CHECKS += ["security.W008"]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

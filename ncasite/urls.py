@@ -18,6 +18,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("news/", include("news.urls")),
     path("members/", include("members.urls")),
+    path("newsletter/", include("newsletter.urls")),
     path("search/", views.search, name="search"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,0 +1,177 @@
+from django.conf import settings
+from django.core import signing
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+CONFIRM_SALT = "newsletter.subscriber.confirm"
+UNSUBSCRIBE_SALT = "newsletter.subscriber.unsubscribe"
+
+
+def normalise_email(email: str) -> str:
+    """Trim, and lower-case the domain (the local part may be case-sensitive)."""
+    local, _, domain = email.strip().rpartition("@")
+    return f"{local}@{domain.lower()}" if local else email.strip()
+
+
+def hash_client_address(address: str) -> str:
+    """A keyed hash of a client IP address: comparable for abuse checks, not reversible."""
+    if not address:
+        return ""
+    return salted_hmac("newsletter.client-address", address).hexdigest()[:32]
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=Subscriber.Status.CONFIRMED)
+
+    def with_email(self, email: str):
+        return self.filter(email__iexact=normalise_email(email))
+
+
+class Subscriber(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+
+    email = models.EmailField(_("email address"), max_length=254)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    language = models.CharField(_("preferred language"), max_length=10, default="en")
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("signed up"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+    consent_text = models.TextField(_("consent wording"), blank=True)
+    consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    consent_source = models.CharField(
+        _("consent page"), max_length=200, blank=True, help_text=_("Where the form was sent from.")
+    )
+    consent_client_hash = models.CharField(
+        _("client address (hashed)"),
+        max_length=64,
+        blank=True,
+        help_text=_("A keyed hash of the sign-up's IP address; the address itself is not kept."),
+    )
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("subscriber")
+        verbose_name_plural = _("subscribers")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="subscriber_email_ci_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="subscriber_status")]
+        permissions = [("export_subscriber", _("Can export subscribers to CSV"))]
+
+    def __str__(self):
+        return self.email
+
+    def save(self, *args, **kwargs):
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
+    def confirm(self) -> bool:
+        """Confirm a pending subscription; return whether anything changed."""
+        if self.status != self.Status.PENDING:
+            return False
+        self.status = self.Status.CONFIRMED
+        self.confirmed_at = timezone.now()
+        self.save(update_fields=["status", "confirmed_at"])
+        return True
+
+    def unsubscribe(self) -> bool:
+        if self.status == self.Status.UNSUBSCRIBED:
+            return False
+        self.status = self.Status.UNSUBSCRIBED
+        self.unsubscribed_at = timezone.now()
+        self.save(update_fields=["status", "unsubscribed_at"])
+        return True
+
+    def _address_hash(self) -> str:
+        return salted_hmac("newsletter.subscriber.address", self.email.lower()).hexdigest()[:16]
+
+    def confirmation_token(self) -> str:
+        consent = self.consent_at.timestamp() if self.consent_at else 0
+        return signing.dumps(
+            {"id": self.pk, "a": self._address_hash(), "c": consent}, salt=CONFIRM_SALT
+        )
+
+    def unsubscribe_token(self) -> str:
+        return signing.dumps({"id": self.pk, "a": self._address_hash()}, salt=UNSUBSCRIBE_SALT)
+
+    def confirmation_url(self) -> str:
+        path = reverse("newsletter:confirm", kwargs={"token": self.confirmation_token()})
+        return settings.NCASITE_BASE_URL + path
+
+    def unsubscribe_url(self) -> str:
+        path = reverse("newsletter:unsubscribe", kwargs={"token": self.unsubscribe_token()})
+        return settings.NCASITE_BASE_URL + path
+
+    @classmethod
+    def from_confirmation_token(cls, token: str) -> "Subscriber | None":
+        max_age = settings.NEWSLETTER_CONFIRMATION_DAYS * 24 * 3600
+        data = _load_token(token, salt=CONFIRM_SALT, max_age=max_age)
+        subscriber = cls._from_token_data(data)
+        if subscriber is None:
+            return None
+        consent = subscriber.consent_at.timestamp() if subscriber.consent_at else 0
+        return subscriber if data.get("c") == consent else None
+
+    @classmethod
+    def from_unsubscribe_token(cls, token: str) -> "Subscriber | None":
+        return cls._from_token_data(_load_token(token, salt=UNSUBSCRIBE_SALT))
+
+    @classmethod
+    def _from_token_data(cls, data: dict) -> "Subscriber | None":
+        subscriber = cls.objects.filter(pk=data.get("id")).first() if data else None
+        if subscriber is None or data.get("a") != subscriber._address_hash():
+            return None
+        return subscriber
+
+
+def _load_token(token: str, *, salt: str, max_age=None) -> dict:
+    try:
+        data = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.BadSignature:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+class SubscriberEmail(models.Model):
+    """A confirmation or welcome email owed to one subscriber, kept until it is sent."""
+
+    class Kind(models.TextChoices):
+        CONFIRM = "confirm", _("Confirmation request")
+        WELCOME = "welcome", _("Welcome")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Not needed any more")
+        FAILED = "failed", _("Failed")
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("subscriber email")
+        verbose_name_plural = _("subscriber emails")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="subscriberemail_due")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.subscriber_id}"

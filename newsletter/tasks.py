@@ -1,0 +1,8 @@
+from django_tasks import task
+
+
+@task()
+def deliver_subscriber_email(email_id: int) -> None:
+    from .sending import deliver_subscriber_email as deliver
+
+    deliver(email_id)

@@ -1,0 +1,15 @@
+from django import template
+
+from newsletter.forms import SubscribeForm
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/newsletter_form.html", takes_context=True)
+def newsletter_form(context, form=None, *, id_prefix="footer"):
+    request = context.get("request")
+    return {
+        "form": form or SubscribeForm(auto_id=f"{id_prefix}-%s"),
+        "source": request.path if request else "",
+        "id_prefix": id_prefix,
+    }

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "newsletter"
+
+urlpatterns = [
+    path("", views.subscribe_view, name="subscribe"),
+    path("check-your-inbox/", views.check_inbox, name="check-inbox"),
+    path("confirm/<str:token>/", views.confirm_view, name="confirm"),
+    path("unsubscribe/<str:token>/", views.unsubscribe_view, name="unsubscribe"),
+]

@@ -1,0 +1,89 @@
+"""Sign-up, confirmation and unsubscribe pages.
+
+None of these views uses a CSRF token, on purpose: the sign-up form sits in the footer of
+cached, cookie-free pages, and a CSRF token would force a cookie on every visitor. A forged
+sign-up is harmless because of double opt-in (it can only send a confirmation email, and rate
+limiting and the honeypot keep robots out); confirmation and unsubscribe are authorised by the
+signed token in their address, and RFC 8058 one-click unsubscribes come without any cookie.
+"""
+
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
+from django_ratelimit.core import is_ratelimited
+
+from .forms import SubscribeForm
+from .models import Subscriber
+from .subscriptions import confirm, subscribe
+
+
+def private(response):
+    """Pages about one subscriber are never cached or indexed."""
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "private, no-store, max-age=0"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def subscribe_view(request):
+    if request.method != "POST":
+        return render(request, "newsletter/subscribe.html", {"form": SubscribeForm()})
+    limited = is_ratelimited(
+        request,
+        group="newsletter-signup",
+        key="ip",
+        rate=settings.NEWSLETTER_SIGNUP_RATE,
+        method="POST",
+        increment=True,
+    )
+    if limited:
+        return private(render(request, "newsletter/rate_limited.html", status=429))
+    form = SubscribeForm(request.POST)
+    if form.is_robot():
+        return redirect("newsletter:check-inbox")
+    if not form.is_valid():
+        return private(render(request, "newsletter/subscribe.html", {"form": form}, status=400))
+    subscribe(
+        email=form.cleaned_data["email"],
+        name=form.cleaned_data["name"],
+        consent_text=settings.NEWSLETTER_CONSENT_TEXT,
+        source=request.POST.get("source") or request.headers.get("Referer", "")[:200],
+        language=get_language() or settings.LANGUAGE_CODE,
+        client_address=request.META.get("REMOTE_ADDR", ""),
+    )
+    return redirect("newsletter:check-inbox")
+
+
+@require_safe
+def check_inbox(request):
+    return render(request, "newsletter/check_inbox.html")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_view(request, token):
+    subscriber = Subscriber.from_confirmation_token(token)
+    if subscriber is None:
+        return private(render(request, "newsletter/invalid_link.html", status=400))
+    if request.method == "POST":
+        confirm(subscriber)
+        return private(render(request, "newsletter/confirmed.html", {"subscriber": subscriber}))
+    # A GET never confirms: mail scanners open every link in an email.
+    return private(render(request, "newsletter/confirm.html", {"subscriber": subscriber}))
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe_view(request, token):
+    subscriber = Subscriber.from_unsubscribe_token(token)
+    if subscriber is None:
+        return private(render(request, "newsletter/invalid_link.html", status=400))
+    if request.method == "POST":
+        subscriber.unsubscribe()
+        return private(render(request, "newsletter/unsubscribed.html"))
+    return private(render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber}))
