@@ -30,6 +30,7 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("admin/", admin.site.urls),
+    path("<slug:slug>/", views.page, name="page"),
 ]
 
 if settings.DEBUG:

@@ -1,12 +1,14 @@
 from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from members.models import Organisation
 from news.models import Post
+
+from .models import Page
 
 SEARCH_MAX_LENGTH = 200
 
@@ -58,3 +60,8 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_safe
+def page(request, slug):
+    return render(request, "page.html", {"page": get_object_or_404(Page, slug=slug)})

@@ -1,0 +1,37 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .richtext import RichTextField
+
+
+class Page(models.Model):
+    """A page of standing information, such as About, Privacy policy or Contact."""
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        help_text=_("The page's address: “about” is served at /about/."),
+    )
+    intro = models.TextField(
+        _("introduction"),
+        max_length=300,
+        blank=True,
+        help_text=_("One or two sentences shown under the title and in search results."),
+    )
+    body = RichTextField(_("body"), blank=True)
+    ordering = models.PositiveSmallIntegerField(_("ordering"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["ordering", "title"]
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("page", kwargs={"slug": self.slug})
