@@ -1,14 +1,20 @@
 import csv
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
-from .models import Subscriber, SubscriberEmail
+from .issue_sending import IssueContent, cancel_schedule, progress, send_test, start_sending
+from .models import Issue, IssueItem, Subscriber, SubscriberEmail
 
 EXPORT_COLUMNS = [
     "email",
@@ -120,3 +126,142 @@ class SubscriberAdmin(admin.ModelAdmin):
             "can_export": self.has_export_permission(request),
         }
         return super().changelist_view(request, extra_context)
+
+
+class SendIssueForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("now", _("Send now")), ("schedule", _("Schedule")), ("cancel", _("Cancel"))]
+    )
+    scheduled_for = forms.DateTimeField(
+        label=_("Send at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("In the site's time zone."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "schedule":
+            when = cleaned.get("scheduled_for")
+            if not when or when <= timezone.now():
+                self.add_error("scheduled_for", _("Choose a time in the future."))
+        else:
+            cleaned["scheduled_for"] = None
+        return cleaned
+
+
+class IssueItemInline(admin.TabularInline):
+    model = IssueItem
+    fields = ["post", "position"]
+    autocomplete_fields = ["post"]
+    extra = 1
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or obj.is_editable()
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    list_display = ["subject", "status", "scheduled_for", "started_at", "sent_of_recipients"]
+    list_filter = ["status"]
+    search_fields = ["subject", "preheader"]
+    prepopulated_fields = {"slug": ["subject"]}
+    inlines = [IssueItemInline]
+    fields = ["subject", "slug", "preheader", "intro"]
+    change_form_template = "admin/newsletter/issue/change_form.html"
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.is_editable():
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_send_permission(self, request):
+        return request.user.has_perm("newsletter.send_issue")
+
+    @admin.display(description=_("sent"))
+    def sent_of_recipients(self, obj):
+        return f"{obj.sent_count} / {obj.recipient_count}" if obj.recipient_count else "—"
+
+    def get_urls(self):
+        def view(func, name):
+            return path(
+                f"<int:pk>/{name}/",
+                self.admin_site.admin_view(func),
+                name=f"newsletter_issue_{name.replace('-', '_')}",
+            )
+
+        return [
+            view(self.preview_view, "preview"),
+            view(self.send_test_view, "send-test"),
+            view(self.fill_view, "fill"),
+            view(self.send_view, "send"),
+            view(self.progress_view, "progress"),
+            *super().get_urls(),
+        ]
+
+    def _issue(self, request, pk, *, change=False) -> Issue:
+        issue = get_object_or_404(Issue, pk=pk)
+        allowed = self.has_change_permission if change else self.has_view_permission
+        if not allowed(request, issue):
+            raise PermissionDenied
+        return issue
+
+    def preview_view(self, request, pk):
+        issue = self._issue(request, pk)
+        _subject, _text, html = IssueContent(issue).render(
+            request.LANGUAGE_CODE, name="", unsubscribe_url="#unsubscribe"
+        )
+        return HttpResponse(html)
+
+    @method_decorator(require_POST)
+    def send_test_view(self, request, pk):
+        issue = self._issue(request, pk)
+        if not request.user.email:
+            self.message_user(request, _("Add an email address to your account first."), "error")
+        else:
+            send_test(issue, to=request.user.email)
+            self.message_user(request, _("A test was sent to %s.") % request.user.email)
+        return redirect("admin:newsletter_issue_change", pk)
+
+    @method_decorator(require_POST)
+    def fill_view(self, request, pk):
+        issue = self._issue(request, pk, change=True)
+        added = issue.add_posts_since_last_issue()
+        self.message_user(request, _("%d post(s) added.") % added)
+        return redirect("admin:newsletter_issue_change", pk)
+
+    def send_view(self, request, pk):
+        issue = self._issue(request, pk)
+        if not self.has_send_permission(request):
+            raise PermissionDenied
+        form = SendIssueForm(request.POST or None)
+        if request.method == "POST" and issue.is_editable() and form.is_valid():
+            if form.cleaned_data["action"] == "cancel":
+                cancel_schedule(issue)
+                self.message_user(request, _("The schedule is cancelled; the issue is a draft."))
+                return redirect("admin:newsletter_issue_change", pk)
+            start_sending(issue, when=form.cleaned_data.get("scheduled_for"))
+            return redirect("admin:newsletter_issue_progress", pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "issue": issue,
+            "form": form,
+            "recipient_count": Subscriber.objects.confirmed().count(),
+            "post_count": issue.items.count(),
+            "title": _("Send “%s”") % issue.subject,
+        }
+        return TemplateResponse(request, "admin/newsletter/issue/send.html", context)
+
+    def progress_view(self, request, pk):
+        issue = self._issue(request, pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "issue": issue,
+            "counts": progress(issue),
+            "title": _("Sending “%s”") % issue.subject,
+        }
+        return TemplateResponse(request, "admin/newsletter/issue/progress.html", context)

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from ncasite.richtext import SHORT_TEXT_EXTENSIONS, RichTextField
+
 CONFIRM_SALT = "newsletter.subscriber.confirm"
 UNSUBSCRIBE_SALT = "newsletter.subscriber.unsubscribe"
 
@@ -175,3 +177,151 @@ class SubscriberEmail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.subscriber_id}"
+
+
+class IssueQuerySet(models.QuerySet):
+    def sent(self):
+        return self.filter(status=Issue.Status.SENT)
+
+
+class Issue(models.Model):
+    """One edition of the newsletter."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    subject = models.CharField(_("subject"), max_length=150)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=160,
+        unique=True,
+        help_text=_("The address of this issue in the public archive."),
+    )
+    preheader = models.CharField(
+        _("preheader"),
+        max_length=150,
+        blank=True,
+        help_text=_("The short line mail programs show after the subject."),
+    )
+    intro = RichTextField(
+        _("introduction"),
+        blank=True,
+        extensions=SHORT_TEXT_EXTENSIONS,
+        help_text=_("A few words from the secretariat before the stories."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    scheduled_for = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    started_at = models.DateTimeField(_("sending started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("sending finished"), null=True, blank=True)
+    recipients_ready = models.BooleanField(default=False, editable=False)
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+    sent_count = models.PositiveIntegerField(_("sent"), default=0)
+    failed_count = models.PositiveIntegerField(_("failed"), default=0)
+    skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("newsletter issue")
+        verbose_name_plural = _("newsletter issues")
+        permissions = [("send_issue", _("Can send and schedule newsletter issues"))]
+
+    def __str__(self):
+        return self.subject
+
+    def get_absolute_url(self):
+        return reverse("newsletter:archive-detail", kwargs={"slug": self.slug})
+
+    def is_editable(self) -> bool:
+        return self.status in {self.Status.DRAFT, self.Status.SCHEDULED}
+
+    def add_posts_since_last_issue(self) -> int:
+        """Add the posts published since the last issue went out; return how many."""
+        from news.models import Post
+
+        last = Issue.objects.sent().exclude(pk=self.pk).order_by("-started_at").first()
+        posts = Post.objects.published().exclude(newsletter_items__issue=self)
+        if last and last.started_at:
+            posts = posts.filter(published_at__gt=last.started_at)
+        posts = list(posts.order_by("-published_at")[:20])
+        start = (self.items.aggregate(models.Max("position"))["position__max"] or 0) + 1
+        IssueItem.objects.bulk_create(
+            IssueItem(issue=self, post=post, position=start + i) for i, post in enumerate(posts)
+        )
+        return len(posts)
+
+    def ordered_posts(self):
+        from news.models import Post
+
+        return (
+            Post.objects.published()
+            .filter(newsletter_items__issue=self)
+            .select_related("category")
+            .order_by("newsletter_items__position", "newsletter_items__pk")
+        )
+
+
+class IssueItem(models.Model):
+    """A post in an issue, in the editor's order."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="items")
+    post = models.ForeignKey(
+        "news.Post",
+        on_delete=models.CASCADE,
+        related_name="newsletter_items",
+        verbose_name=_("post"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "post"], name="issueitem_unique_post")
+        ]
+
+    def __str__(self):
+        return str(self.post)
+
+
+class Delivery(models.Model):
+    """One issue to one subscriber: claimed, sent and recorded exactly once."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_by = models.CharField(max_length=40, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "subscriber"], name="delivery_unique_recipient"
+            )
+        ]
+        indexes = [models.Index(fields=["issue", "status", "next_attempt_at"], name="delivery_due")]
+
+    def __str__(self):
+        return f"{self.issue_id} → {self.subscriber_id}: {self.status}"

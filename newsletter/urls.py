@@ -7,6 +7,8 @@ app_name = "newsletter"
 urlpatterns = [
     path("", views.subscribe_view, name="subscribe"),
     path("check-your-inbox/", views.check_inbox, name="check-inbox"),
+    path("archive/", views.IssueArchiveView.as_view(), name="archive"),
+    path("archive/<slug:slug>/", views.IssueArchiveDetailView.as_view(), name="archive-detail"),
     path("confirm/<str:token>/", views.confirm_view, name="confirm"),
     path("unsubscribe/<str:token>/", views.unsubscribe_view, name="unsubscribe"),
 ]

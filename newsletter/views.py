@@ -13,10 +13,11 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
+from django.views.generic import DetailView, ListView
 from django_ratelimit.core import is_ratelimited
 
 from .forms import SubscribeForm
-from .models import Subscriber
+from .models import Issue, Subscriber
 from .subscriptions import confirm, subscribe
 
 
@@ -87,3 +88,27 @@ def unsubscribe_view(request, token):
         subscriber.unsubscribe()
         return private(render(request, "newsletter/unsubscribed.html"))
     return private(render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber}))
+
+
+class IssueArchiveView(ListView):
+    template_name = "newsletter/archive.html"
+    context_object_name = "issues"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return (
+            Issue.objects.sent()
+            .only("subject", "slug", "preheader", "started_at")
+            .order_by("-started_at")
+        )
+
+
+class IssueArchiveDetailView(DetailView):
+    template_name = "newsletter/archive_detail.html"
+    context_object_name = "issue"
+
+    def get_queryset(self):
+        return Issue.objects.sent()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(posts=self.object.ordered_posts(), **kwargs)

@@ -64,3 +64,13 @@ def json_ld(data):
 @register.simple_tag(takes_context=True)
 def absolute_url(context, path):
     return context["request"].build_absolute_uri(path)
+
+
+@register.filter
+def absolutise(url: str) -> str:
+    """Make a site-relative URL absolute, for emails and feeds read away from the site."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    return url if not url or urlsplit(url).scheme else settings.NCASITE_BASE_URL + url
