@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from ncasite.images import Rendition, sync_renditions, validate_image
+from ncasite.images import Rendition, ValidatedImageField, sync_renditions, validate_image
 from ncasite.richtext import SHORT_TEXT_EXTENSIONS, RichTextField
 
 from .regions import region_for_country
@@ -80,7 +80,7 @@ class Organisation(models.Model):
     country = CountryField(
         _("country"), blank=True, help_text=_("Leave empty for international bodies.")
     )
-    logo = models.ImageField(
+    logo = ValidatedImageField(
         _("logo"),
         upload_to="members/",
         blank=True,

@@ -1,6 +1,38 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class NcasiteConfig(AppConfig):
     name = "ncasite"
     verbose_name = "ncasite"
+
+    def ready(self):
+        from members.models import Organisation
+        from news.models import Category, Post, SlugRedirect
+        from newsletter.models import Issue, IssueItem
+
+        from .models import Page
+        from .page_cache import bump_content_version
+
+        for model in (Post, Category, SlugRedirect, Organisation, Page, IssueItem):
+            post_save.connect(
+                bump_content_version, sender=model, dispatch_uid=f"page-cache-{model}"
+            )
+            post_delete.connect(
+                bump_content_version, sender=model, dispatch_uid=f"page-cache-del-{model}"
+            )
+        m2m_changed.connect(
+            bump_content_version,
+            sender=Post.organisations.through,
+            dispatch_uid="page-cache-post-organisations",
+        )
+        post_save.connect(bump_for_issue, sender=Issue, dispatch_uid="page-cache-issue")
+        post_delete.connect(bump_for_issue, sender=Issue, dispatch_uid="page-cache-issue-del")
+
+
+def bump_for_issue(sender, instance, **kwargs):
+    """Only sent issues are public (in the archive)."""
+    from .page_cache import bump_content_version
+
+    if instance.status == instance.Status.SENT:
+        bump_content_version()

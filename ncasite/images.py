@@ -3,10 +3,12 @@
 import io
 from dataclasses import dataclass
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from easy_thumbnails.files import get_thumbnailer
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -56,10 +58,34 @@ def validate_image(file) -> None:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(
             _("This file is not an image we can read, or it is damaged or incomplete."),
-            code="invalid_image",
+            code="unreadable_image",
         ) from None
     finally:
         file.seek(0)
+
+
+class ImageUploadField(forms.ImageField):
+    """Run our checks before Django's, so oversized and damaged files get a precise error."""
+
+    def to_python(self, data):
+        if data not in self.empty_values and hasattr(data, "read"):
+            validate_image(data)
+        return super().to_python(data)
+
+
+class ValidatedImageField(models.ImageField):
+    """An image field whose uploads are validated by `validate_image` in forms and models."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [validate_image])
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": ImageUploadField, **kwargs})
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ImageField", args, kwargs
 
 
 def reencode(fieldfile) -> None:

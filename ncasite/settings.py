@@ -90,6 +90,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "ncasite.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -161,6 +163,12 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Anonymous pages are kept whole in the cache for this long (0 turns the page cache off);
+# browsers and CDNs may keep them for PAGE_BROWSER_MAX_AGE and serve them stale meanwhile.
+PAGE_CACHE_SECONDS = env_int("NCASITE_PAGE_CACHE_SECONDS", 600)
+PAGE_BROWSER_MAX_AGE = env_int("NCASITE_PAGE_BROWSER_MAX_AGE", 60)
+PAGE_STALE_WHILE_REVALIDATE = env_int("NCASITE_PAGE_STALE_WHILE_REVALIDATE", 300)
 
 # --- Background tasks ---------------------------------------------------------------------
 

@@ -8,9 +8,11 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from .models import Category, Post, SlugRedirect
 
@@ -176,7 +178,8 @@ class PostAdmin(admin.ModelAdmin):
         return format_html(
             '<input type="text" readonly size="80" value="{}" aria-label="{}"> '
             "<p class='help'>{}</p>"
-            '<p><a class="button" href="{}">{}</a></p>',
+            '<p><button type="submit" class="button" formaction="{}" formnovalidate>'
+            "{}</button></p>",
             f"{settings.NCASITE_BASE_URL}{url}",
             _("Preview link"),
             _(
@@ -195,6 +198,7 @@ class PostAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    @method_decorator(require_POST)
     def revoke_previews_view(self, request, pk):
         post = get_object_or_404(Post, pk=pk)
         if not self.has_change_permission(request, post):

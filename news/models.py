@@ -2,13 +2,14 @@ import secrets
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from ncasite.images import Rendition, sync_renditions, validate_image
+from ncasite.images import Rendition, ValidatedImageField, sync_renditions, validate_image
 from ncasite.richtext import RichTextField
 
 PREVIEW_SALT = "news.post.preview"
@@ -24,10 +25,23 @@ def new_preview_key() -> str:
     return secrets.token_urlsafe(16)
 
 
+# Addresses under /news/ that belong to pages other than posts.
+RESERVED_SLUGS = {"feed", "atom", "preview", "category"}
+
+
+def validate_post_slug(slug: str) -> None:
+    if slug in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is the address of another page; choose another slug."),
+            code="reserved_slug",
+            params={"slug": slug},
+        )
+
+
 def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 200) -> str:
     base = slugify(text)[: max_length - 5].strip("-") or "post"
     taken = model.objects.filter(slug__startswith=base).exclude(pk=exclude_pk)
-    taken = set(taken.values_list("slug", flat=True))
+    taken = set(taken.values_list("slug", flat=True)) | RESERVED_SLUGS
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
@@ -119,6 +133,7 @@ class Post(models.Model):
         max_length=200,
         unique=True,
         blank=True,
+        validators=[validate_post_slug],
         help_text=_(
             "The post's web address, made from the title. Changing it after publication "
             "is safe: the old address redirects to the new one."
@@ -140,7 +155,7 @@ class Post(models.Model):
             "the speaker's name and role on the line after the quote."
         ),
     )
-    image = models.ImageField(
+    image = ValidatedImageField(
         _("featured image"),
         upload_to="news/%Y/%m/",
         blank=True,

@@ -8,7 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from members.models import Organisation
 from news.models import Category, Post
+from newsletter.models import Subscriber
 
 _sequence = count(1)
 
@@ -19,8 +21,22 @@ def _tasks_run_immediately(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_no_page_cache(settings):
+    """Each test starts with an empty cache; page-cache tests turn the page cache on."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.PAGE_CACHE_SECONDS = 0
 
 
 def image_bytes(width=1600, height=900, fmt="JPEG", colour="#3a7d44") -> bytes:
@@ -96,3 +112,69 @@ def editor_client(client, editor):
 def contributor_client(client, contributor):
     client.force_login(contributor)
     return client
+
+
+@pytest.fixture
+def post_form_data(make_category):
+    """Make the POST data of the admin's post form, every field as the form renders it."""
+
+    def make(**overrides):
+        n = next(_sequence)
+        fields = {
+            "title": f"Admin post {n}",
+            "slug": f"admin-post-{n}",
+            "standfirst": f"Summary of admin post {n}.",
+            "body": f"<p>Body of admin post {n}.</p>",
+            "image_alt": "",
+            "image_caption": "",
+            "image_credit": "",
+            "byline": "",
+            "status": Post.Status.DRAFT,
+            "published_at_0": "",
+            "published_at_1": "",
+            "author": "",
+        } | overrides
+        if "category" not in fields:
+            fields["category"] = make_category().pk
+        return fields
+
+    return make
+
+
+@pytest.fixture
+def make_organisation(db):
+    """Make a member organisation; a government that joined a year ago unless told otherwise."""
+
+    def make(**overrides):
+        n = next(_sequence)
+        fields = {
+            "name": f"Organisation {n}",
+            "slug": f"organisation-{n}",
+            "kind": Organisation.Kind.GOVERNMENT,
+            "joined_on": timezone.localdate() - timedelta(days=365),
+        } | overrides
+        return Organisation.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_subscriber(db):
+    """Make a newsletter subscriber; pending, with consent given now, unless told otherwise."""
+
+    def make(**overrides):
+        n = next(_sequence)
+        fields = {
+            "email": f"subscriber{n}@example.org",
+            "name": f"Subscriber {n}",
+            "consent_text": "I agree to receive the newsletter.",
+            "consent_at": timezone.now(),
+            "consent_source": "/",
+        } | overrides
+        if fields.get("status") == Subscriber.Status.CONFIRMED:
+            fields.setdefault("confirmed_at", timezone.now())
+        if fields.get("status") == Subscriber.Status.UNSUBSCRIBED:
+            fields.setdefault("unsubscribed_at", timezone.now())
+        return Subscriber.objects.create(**fields)
+
+    return make

@@ -1,0 +1,145 @@
+"""Whole-page cache for anonymous visitors, and HTTP caching headers for browsers and CDNs.
+
+Every cached page's key holds a content version. Saving or deleting public content bumps the
+version, so the next request renders afresh. The version also turns over when the next
+scheduled post's time comes, so a scheduled post appears on time even with a warm cache.
+"""
+
+import hashlib
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language_from_request
+
+STATE_KEY = "page-cache:state"
+PRIVATE_PREFIXES = ("/admin/", "/news/preview/", "/newsletter/confirm/", "/newsletter/unsubscribe/")
+UNCACHED_PATHS = {"/healthz"}
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Content-Security-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Referrer-Policy",
+    "Vary",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Strict-Transport-Security",
+    "Cache-Control",
+    "ETag",
+)
+
+
+def next_publication_time() -> datetime | None:
+    from news.models import Post
+
+    return (
+        Post.objects.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+
+
+def current_state() -> tuple[int, float | None]:
+    """The content version, and when it expires because a scheduled post goes live."""
+    state = cache.get(STATE_KEY)
+    now = timezone.now().timestamp()
+    if state is None or (state[1] is not None and state[1] <= now):
+        version = (state[0] + 1) if state else int(now)
+        upcoming = next_publication_time()
+        state = (version, upcoming.timestamp() if upcoming else None)
+        cache.set(STATE_KEY, state, None)
+    return state
+
+
+def bump_content_version(**kwargs) -> None:
+    """Make every cached page stale. Connected to saves and deletes of public content."""
+    state = cache.get(STATE_KEY)
+    version = (state[0] + 1) if state else int(timezone.now().timestamp())
+    upcoming = next_publication_time()
+    cache.set(STATE_KEY, (version, upcoming.timestamp() if upcoming else None), None)
+
+
+def is_anonymous(request) -> bool:
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def is_cacheable_request(request) -> bool:
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and is_anonymous(request)
+        and request.path not in UNCACHED_PATHS
+        and not request.path.startswith(PRIVATE_PREFIXES)
+    )
+
+
+def is_cacheable_response(response) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code in (200, 404)
+        and not response.streaming
+        and not response.cookies
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+        and "no-cache" not in cache_control
+        and "Cookie" not in response.get("Vary", "")
+    )
+
+
+class PageCacheMiddleware:
+    """Serve anonymous GET and HEAD requests from the cache; never store a cookie."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_cacheable_request(request):
+            return self.get_response(request)
+        version, expires_at = current_state()
+        key = self.key(request, version)
+        cached = cache.get(key)
+        if cached is not None:
+            return self.rebuild(cached, request)
+        response = self.get_response(request)
+        if is_cacheable_response(response):
+            self.mark_public(response)
+            timeout = settings.PAGE_CACHE_SECONDS
+            if expires_at is not None:
+                timeout = max(1, min(timeout, int(expires_at - timezone.now().timestamp())))
+            headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+            cache.set(key, (response.status_code, headers, response.content), timeout)
+        return response
+
+    @staticmethod
+    def key(request, version: int) -> str:
+        language = get_language_from_request(request)
+        raw = f"{request.get_host()}|{request.get_full_path()}|{language}"
+        return f"page:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+    @staticmethod
+    def mark_public(response) -> None:
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=settings.PAGE_BROWSER_MAX_AGE,
+            stale_while_revalidate=settings.PAGE_STALE_WHILE_REVALIDATE,
+        )
+        if "ETag" not in response:
+            digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+            response["ETag"] = f'"{digest}"'
+
+    @staticmethod
+    def rebuild(cached, request):
+        """A response from the cache; ConditionalGetMiddleware turns it into a 304 if it can."""
+        from django.http import HttpResponse
+
+        status, headers, content = cached
+        response = HttpResponse(content, status=status)
+        for name, value in headers.items():
+            response[name] = value
+        response["X-Page-Cache"] = "hit"
+        return response

@@ -1,0 +1,157 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from ncasite.models import Page
+from news.models import Post
+from newsletter.forms import SubscribeForm
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+
+
+def is_hit(response) -> bool:
+    return response.get("X-Page-Cache") == "hit"
+
+
+def test_second_anonymous_request_is_served_from_cache(client, make_post):
+    make_post(title="Forest news")
+    first = client.get("/news/")
+    second = client.get("/news/")
+    assert not is_hit(first) and is_hit(second)
+    assert second.content == first.content
+    assert "Forest news" in second.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/", "/news/", "/members/", "/newsletter/", "/news/feed/"])
+def test_cached_responses_carry_no_cookie_and_no_vary_cookie(client, url):
+    client.get(url)
+    response = client.get(url)
+    assert is_hit(response)
+    assert not response.cookies and "Set-Cookie" not in response.headers
+    assert "Cookie" not in response.get("Vary", "")
+    cache_control = response["Cache-Control"]
+    assert "public" in cache_control and "max-age=60" in cache_control
+    assert "stale-while-revalidate=300" in cache_control
+
+
+def test_conditional_get_answers_304(client, make_post):
+    make_post()
+    etag = client.get("/news/")["ETag"]
+    assert client.get("/news/", headers={"if-none-match": etag}).status_code == 304
+    assert client.get("/news/", headers={"if-none-match": '"other"'}).status_code == 200
+
+
+def test_publishing_shows_on_the_next_request(client, make_post):
+    draft = make_post(title="Not yet", status=Post.Status.DRAFT, published_at=None)
+    assert "Not yet" not in client.get("/news/").content.decode()
+    draft.status = Post.Status.PUBLISHED
+    draft.save()
+    assert "Not yet" in client.get("/news/").content.decode()
+
+
+def test_unpublishing_editing_and_deleting_show_on_the_next_request(client, make_post):
+    post = make_post(title="Original title")
+    url = post.get_absolute_url()
+    assert "Original title" in client.get(url).content.decode()
+    post.title = "Edited title"
+    post.save()
+    assert "Edited title" in client.get(url).content.decode()
+    post.status = Post.Status.DRAFT
+    post.save()
+    assert client.get(url).status_code == 404
+    post.status = Post.Status.PUBLISHED
+    post.save()
+    client.get("/news/")
+    post.delete()
+    assert "Edited title" not in client.get("/news/").content.decode()
+
+
+def test_member_change_shows_on_the_next_request(client, make_organisation):
+    member = make_organisation(name="Forest Watch")
+    assert "Forest Watch" in client.get("/members/").content.decode()
+    member.name = "Forest Watch International"
+    member.save()
+    assert "Forest Watch International" in client.get("/members/").content.decode()
+    member.left_on = timezone.localdate() - timedelta(days=1)
+    member.save()
+    assert "Forest Watch International" not in client.get("/members/").content.decode()
+
+
+def test_static_page_change_shows_on_the_next_request(client):
+    page = Page.objects.get(slug="about")
+    client.get("/about/")
+    page.title = "About us, rewritten"
+    page.save()
+    assert "About us, rewritten" in client.get("/about/").content.decode()
+
+
+def test_scheduled_post_appears_on_time_with_a_warm_cache(client, make_post):
+    make_post(title="Scheduled story", published_at=timezone.now() + timedelta(minutes=30))
+    assert "Scheduled story" not in client.get("/news/").content.decode()
+    assert is_hit(client.get("/news/"))
+    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
+        assert "Scheduled story" in client.get("/news/").content.decode()
+
+
+def test_logged_in_editor_never_gets_or_fills_the_cache(client, editor, make_post):
+    make_post(title="Published")
+    draft = make_post(title="Secret draft", status=Post.Status.DRAFT, published_at=None)
+    client.force_login(editor)
+    html = client.get(draft.get_absolute_url()).content.decode()
+    assert "Secret draft" in html
+    assert not is_hit(client.get("/news/"))
+    client.logout()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    first = client.get("/news/")
+    assert not is_hit(first)
+
+
+def test_preview_links_are_never_cached(client, make_post):
+    draft = make_post(title="Embargoed", status=Post.Status.DRAFT, published_at=None)
+    url = f"/news/preview/{draft.preview_token()}/"
+    client.get(url)
+    response = client.get(url)
+    assert not is_hit(response)
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    draft.rotate_preview_key()
+    assert client.get(url).status_code == 404
+
+
+def test_query_string_and_language_are_part_of_the_key(client, make_post):
+    for n in range(12):
+        make_post(title=f"Story {n}")
+    page_one = client.get("/news/").content
+    page_two = client.get("/news/?page=2").content
+    assert page_one != page_two
+    assert is_hit(client.get("/news/?page=2"))
+
+
+def test_admin_and_forms_with_personal_data_are_private(admin_client, client, settings):
+    response = admin_client.get("/admin/")
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    settings.NEWSLETTER_MIN_SUBMIT_SECONDS = 0
+    rendered_at = SubscribeForm().fields["rendered_at"].initial
+    error_page = client.post(
+        "/newsletter/", {"email": "not-an-address", "rendered_at": rendered_at}
+    )
+    assert error_page.status_code == 400
+    assert "no-store" in error_page["Cache-Control"]
+
+
+def test_post_requests_are_never_served_from_cache(client):
+    client.get("/newsletter/")
+    response = client.post("/newsletter/", {"email": "x"})
+    assert not is_hit(response)
+
+
+def test_cache_outage_degrades_to_uncached_pages(client, settings, make_post):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    make_post(title="Still served")
+    assert "Still served" in client.get("/news/").content.decode()
