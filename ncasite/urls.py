@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from members.sitemaps import OrganisationSitemap
 from news.sitemaps import CategorySitemap, PostSitemap
@@ -33,7 +33,5 @@ urlpatterns = [
     path("<slug:slug>/", views.page, name="page"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.NCASITE_SERVE_MEDIA:
+    urlpatterns.insert(0, re_path(r"^media/(?P<path>.+)$", views.media, name="media"))

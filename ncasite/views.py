@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, JsonResponse
@@ -65,3 +66,10 @@ def healthz(request):
 @require_safe
 def page(request, slug):
     return render(request, "page.html", {"page": get_object_or_404(Page, slug=slug)})
+
+
+def media(request, path):
+    """Serve uploads while developing and testing; production serves them from storage."""
+    from django.views.static import serve
+
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
