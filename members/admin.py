@@ -48,12 +48,6 @@ class OrganisationAdmin(admin.ModelAdmin):
         (_("Membership"), {"fields": ["joined_on", "left_on", "is_featured", "ordering"]}),
     ]
 
-    def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if search_term:
-            queryset |= self.model.objects.search(search_term)
-        return queryset, may_have_duplicates
-
     @admin.display(description=_("logo"))
     def logo_thumbnail(self, obj):
         return self._logo(obj, size=48)
