@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -43,6 +44,12 @@ def search(request):
         except InvalidPage as error:
             raise Http404(str(error)) from None
     return render(request, "search.html", {"query": query, "page_obj": page, "members": members})
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that do not name an icon, like the admin's."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @require_safe

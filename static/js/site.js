@@ -8,7 +8,7 @@
   try { dismissed = window.localStorage.getItem(KEY) === "1"; } catch (e) { /* storage off */ }
   if (dismissed) { bar.hidden = true; return; }
   var close = bar.querySelector(".privacy-bar__close");
-  close.hidden = false;
+  bar.classList.add("privacy-bar--ready");
   close.addEventListener("click", function () {
     bar.hidden = true;
     try { window.localStorage.setItem(KEY, "1"); } catch (e) { /* storage off */ }
