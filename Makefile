@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed-lock
 DEV_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 MANAGE := $(DEV_ENV) $(BIN)/python manage.py
 
-.PHONY: install run test lint format check lock clean
+.PHONY: install run test lint format bench lock clean
 
 install: $(INSTALLED)
 
@@ -37,6 +37,12 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmarks (see bench/README.md); use DATABASE_URL=postgres://... for figures that matter.
+bench: install
+	$(BIN)/python bench/http.py
+	$(BIN)/python bench/send_issue.py
+	@if [ -n "$$DATABASE_URL" ]; then $(BIN)/python bench/scale.py; else echo "bench/scale.py needs DATABASE_URL (PostgreSQL)"; fi
 
 # Regenerate requirements.lock from requirements.in (needs the package index).
 lock:

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class NcasiteConfig(AppConfig):
     name = "ncasite"
-    verbose_name = "ncasite"
+    verbose_name = _("Site")
 
     def ready(self):
         from members.models import Organisation
