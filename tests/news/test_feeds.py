@@ -201,3 +201,15 @@ def test_category_sitemap_lastmod_ignores_unpublished_posts(client, make_post, c
         if url.findtext(f"{SITEMAP}loc").endswith("/news/category/wildlife/")
     ]
     assert lastmods == ["2026-01-01"]
+
+
+def test_sitemap_index_paginates_large_sections(client, make_post, monkeypatch):
+    from news.sitemaps import PostSitemap
+
+    monkeypatch.setattr(PostSitemap, "limit", 2)
+    for _ in range(5):
+        make_post()
+    index = client.get("/sitemap.xml").content.decode()
+    assert "sitemap-posts.xml?p=3" in index
+    page_three = client.get("/sitemap-posts.xml?p=3").content.decode()
+    assert page_three.count("<url>") == 1

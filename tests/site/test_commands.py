@@ -31,3 +31,26 @@ def test_ensure_editor_twice_keeps_one_account_and_same_password(settings, tmp_p
 def test_load_demo_runs_twice(settings):
     call_command("load_demo", stdout=StringIO())
     call_command("load_demo", stdout=StringIO())
+
+
+def test_load_demo_fills_every_part_of_the_site_once():
+    from members.models import Organisation
+    from news.models import Post
+    from newsletter.models import Issue
+
+    call_command("load_demo", stdout=StringIO())
+    counts = (Post.objects.count(), Organisation.objects.count(), Issue.objects.count())
+    call_command("load_demo", stdout=StringIO())
+    assert (Post.objects.count(), Organisation.objects.count(), Issue.objects.count()) == counts
+    assert Post.objects.published().count() >= 12
+    assert Post.objects.filter(status=Post.Status.DRAFT).exists()
+    assert (
+        Post.objects.filter(status=Post.Status.PUBLISHED)
+        .exclude(pk__in=Post.objects.published())
+        .exists()
+    )
+    assert Organisation.objects.current().count() >= 40
+    assert set(Organisation.objects.values_list("kind", flat=True)) == set(Organisation.Kind)
+    assert set(Organisation.objects.values_list("region", flat=True)) == set(Organisation.Region)
+    assert Organisation.objects.filter(posts__isnull=False).exists()
+    assert Issue.objects.get().items.count() > 0
