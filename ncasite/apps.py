@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +8,12 @@ class NcasiteConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self):
+        from .roles import ensure_roles
+
+        post_migrate.connect(ensure_roles, sender=self, dispatch_uid="ncasite-ensure-roles")
+        self.connect_page_cache_invalidation()
+
+    def connect_page_cache_invalidation(self):
         from members.models import Organisation
         from news.models import Category, Post, SlugRedirect
         from newsletter.models import Issue, IssueItem

@@ -2,12 +2,13 @@ import csv
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -108,7 +109,10 @@ class SubscriberAdmin(admin.ModelAdmin):
         """Export what the change list shows, with its filters and search applied."""
         if not self.has_export_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return redirect(reverse("admin:newsletter_subscriber_changelist") + "?e=1")
         return csv_response(changelist.get_queryset(request))
 
     @admin.action(description=_("Export selected subscribers to CSV"), permissions=["export"])

@@ -81,13 +81,14 @@ class Subscriber(models.Model):
         super().save(*args, **kwargs)
 
     def confirm(self) -> bool:
-        """Confirm a pending subscription; return whether anything changed."""
-        if self.status != self.Status.PENDING:
-            return False
-        self.status = self.Status.CONFIRMED
-        self.confirmed_at = timezone.now()
-        self.save(update_fields=["status", "confirmed_at"])
-        return True
+        """Confirm a pending subscription; return whether this call confirmed it."""
+        now = timezone.now()
+        changed = Subscriber.objects.filter(pk=self.pk, status=self.Status.PENDING).update(
+            status=self.Status.CONFIRMED, confirmed_at=now
+        )
+        if changed:  # a simultaneous second click finds nothing left to change
+            self.status, self.confirmed_at = self.Status.CONFIRMED, now
+        return bool(changed)
 
     def unsubscribe(self) -> bool:
         if self.status == self.Status.UNSUBSCRIBED:
@@ -124,6 +125,8 @@ class Subscriber(models.Model):
         subscriber = cls._from_token_data(data)
         if subscriber is None:
             return None
+        if subscriber.status == cls.Status.UNSUBSCRIBED:
+            return None  # they left since; signing up again sends a fresh link
         consent = subscriber.consent_at.timestamp() if subscriber.consent_at else 0
         return subscriber if data.get("c") == consent else None
 

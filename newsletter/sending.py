@@ -68,7 +68,7 @@ def deliver_subscriber_email(email_id: int) -> None:
     """Send an owed email once; on failure record it and schedule a retry with backoff."""
     with transaction.atomic():
         owed = (
-            SubscriberEmail.objects.select_for_update(skip_locked=True)
+            SubscriberEmail.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("subscriber")
             .filter(pk=email_id, status=SubscriberEmail.Status.QUEUED)
             .first()

@@ -55,7 +55,10 @@ def subscribe(
 
 
 def recently_asked_to_confirm(subscriber: Subscriber) -> bool:
+    """Whether a confirmation email for the current consent went out a moment ago."""
     since = timezone.now() - timedelta(minutes=settings.NEWSLETTER_RESEND_MINUTES)
+    if subscriber.consent_at:
+        since = max(since, subscriber.consent_at)  # links sent before it no longer work
     return subscriber.emails.filter(
         kind=SubscriberEmail.Kind.CONFIRM, created_at__gte=since
     ).exists()

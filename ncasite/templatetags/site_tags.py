@@ -74,3 +74,13 @@ def absolutise(url: str) -> str:
     from django.conf import settings
 
     return url if not url or urlsplit(url).scheme else settings.NCASITE_BASE_URL + url
+
+
+@register.filter
+def plain_text(html: str) -> str:
+    """Rich text as plain text, for the text part of emails."""
+    from html import unescape
+
+    from django.utils.html import strip_tags
+
+    return unescape(strip_tags(html or ""))

@@ -23,7 +23,7 @@ DESKTOP = {"width": 1366, "height": 900}
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed"),
 ]
 
@@ -74,9 +74,7 @@ def open_page(browser, settings):
         contexts.append(context)
         page = context.new_page()
         page.console_errors = []
-        page.on(
-            "console", lambda m: m.type == "error" and page.console_errors.append(m.text)
-        )
+        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
         page.on("pageerror", lambda error: page.console_errors.append(str(error)))
         page.on(
             "response",
@@ -197,7 +195,9 @@ def write_in_editor(page):
     page.click(".field-body button[data-name=link]")
     dialog = page.locator("dialog[open]")
     dialog.locator("input").first.fill("https://example.org/report")
-    dialog.locator("button[type=submit], button:has-text('Update'), button:has-text('OK')").first.click()
+    dialog.locator(
+        "button[type=submit], button:has-text('Update'), button:has-text('OK')"
+    ).first.click()
 
 
 def test_editor_writes_and_publishes_a_post_with_image(
@@ -280,8 +280,9 @@ def test_pages_pass_axe_and_budgets(live_server, open_page, site, viewport_name,
         scripts = []
         page.on(
             "response",
-            lambda r, scripts=scripts: r.request.resource_type == "script"
-            and scripts.append(len(r.body())),
+            lambda r, scripts=scripts: (
+                r.request.resource_type == "script" and scripts.append(len(r.body()))
+            ),
         )
         page.goto(live_server.url + url_of(site), wait_until="load")
         page.evaluate(axe_source)
