@@ -18,11 +18,12 @@ logger = logging.getLogger(__name__)
 SEND_ERRORS = (smtplib.SMTPException, OSError)
 
 
-def subscriber_headers(subscriber: Subscriber) -> dict[str, str]:
+def subscriber_headers(subscriber: Subscriber, *, unsubscribe_url: str = "") -> dict[str, str]:
     """RFC 2369 and RFC 8058 headers: mail clients show an unsubscribe button."""
     mailto = f"mailto:{settings.NEWSLETTER_UNSUBSCRIBE_MAILTO}?subject=unsubscribe"
+    url = unsubscribe_url or subscriber.unsubscribe_url()
     return {
-        "List-Unsubscribe": f"<{subscriber.unsubscribe_url()}>, <{mailto}>",
+        "List-Unsubscribe": f"<{url}>, <{mailto}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 

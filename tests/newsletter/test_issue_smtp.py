@@ -1,0 +1,183 @@
+"""Issues sent through Django's SMTP backend to a real SMTP server on the loopback interface."""
+
+import email
+import email.policy
+import re
+import socket
+from collections import Counter
+from datetime import timedelta
+from itertools import count
+
+import pytest
+import time_machine
+from aiosmtpd.controller import Controller
+from django.utils import timezone
+
+from newsletter.issue_sending import send_issue
+from newsletter.models import Delivery, Issue, IssueItem, Subscriber
+
+pytestmark = pytest.mark.django_db
+
+UNSUBSCRIBE_URL = re.compile(r"https?://[^\s\"'<>]+/newsletter/unsubscribe/[^/\s\"'<>]+/")
+_numbers = count(1)
+
+
+class Sink:
+    """An SMTP server's message handler: keeps every message, refuses addresses it is told to."""
+
+    def __init__(self):
+        self.envelopes = []
+        self.sessions = []
+        self.replies = {}  # address -> the reply to its RCPT TO, e.g. "550 5.1.1 No such user"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        reply = self.replies.get(address)
+        if reply:
+            if reply.startswith("4"):
+                del self.replies[address]  # a greylisting server accepts the second attempt
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        if not any(known is session for known in self.sessions):
+            self.sessions.append(session)
+        return "250 OK"
+
+    def recipients(self) -> Counter:
+        return Counter(address for envelope in self.envelopes for address in envelope.rcpt_tos)
+
+    def messages(self):
+        return [
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+            for envelope in self.envelopes
+        ]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def sink(settings):
+    handler = Sink()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def issue(make_post):
+    issue = Issue.objects.create(
+        subject=f"Over the wire {next(_numbers)}",
+        slug=f"over-the-wire-{next(_numbers)}",
+        status=Issue.Status.SENDING,
+        started_at=timezone.now(),
+    )
+    for position in range(2):
+        IssueItem.objects.create(issue=issue, post=make_post(), position=position)
+    return issue
+
+
+def add_subscribers(number, *, status=Subscriber.Status.CONFIRMED, prefix="wire"):
+    now = timezone.now()
+    Subscriber.objects.bulk_create(
+        Subscriber(
+            email=f"{prefix}{i}@example.org",
+            name=f"Wire Reader {i}" if i % 2 else "",
+            status=status,
+            consent_at=now,
+            confirmed_at=now,
+        )
+        for i in range(number)
+    )
+    return list(Subscriber.objects.filter(email__startswith=prefix).order_by("pk"))
+
+
+def parts(message) -> dict[str, str]:
+    return {part.get_content_type(): part.get_content() for part in message.iter_parts()}
+
+
+def test_smtp_server_receives_one_message_per_confirmed_subscriber(sink, issue, settings):
+    readers = add_subscribers(30)
+    add_subscribers(5, status=Subscriber.Status.PENDING, prefix="pending")
+    add_subscribers(5, status=Subscriber.Status.UNSUBSCRIBED, prefix="gone")
+
+    send_issue(issue.pk)
+
+    assert sink.recipients() == Counter(reader.email for reader in readers)
+    assert {envelope.mail_from for envelope in sink.envelopes} == {settings.DEFAULT_FROM_EMAIL}
+    issue.refresh_from_db()
+    assert (issue.status, issue.sent_count, issue.recipient_count) == (Issue.Status.SENT, 30, 30)
+
+
+def test_messages_over_smtp_carry_list_headers_and_both_parts(sink, issue):
+    readers = {reader.email: reader for reader in add_subscribers(30)}
+
+    send_issue(issue.pk)
+
+    messages = sink.messages()
+    assert len({message["Message-ID"] for message in messages}) == len(messages) == 30
+    for message in messages:
+        reader = readers[message["To"]]
+        assert message["Subject"] == issue.subject
+        assert message.get_content_type() == "multipart/alternative"
+        url, mailto = re.findall(r"<([^>]+)>", str(message["List-Unsubscribe"]))
+        token = url.rstrip("/").rsplit("/", 1)[1]
+        assert Subscriber.from_unsubscribe_token(token) == reader
+        assert mailto.startswith("mailto:")
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert str(message["List-Id"]).endswith(">")
+        text = parts(message)["text/plain"]
+        assert (f"Hello {reader.name}," if reader.name else "Hello,") in text
+        assert UNSUBSCRIBE_URL.findall(text) == [url]
+        assert issue.subject in parts(message)["text/html"]
+
+
+def test_address_refused_by_the_smtp_server_is_failed_and_the_rest_delivered(sink, issue):
+    readers = add_subscribers(6)
+    sink.replies[readers[2].email] = "550 5.1.1 No such user here"
+
+    send_issue(issue.pk)
+
+    delivery = Delivery.objects.get(issue=issue, subscriber=readers[2])
+    assert delivery.status == Delivery.Status.FAILED
+    assert "550" in delivery.last_error
+    assert sink.recipients() == Counter(r.email for r in readers if r != readers[2])
+    issue.refresh_from_db()
+    assert (issue.status, issue.sent_count, issue.failed_count) == (Issue.Status.SENT, 5, 1)
+
+
+def test_address_greylisted_by_the_smtp_server_is_delivered_on_retry(sink, issue):
+    readers = add_subscribers(4)
+    sink.replies[readers[1].email] = "451 4.7.1 Greylisted, try again later"
+
+    send_issue(issue.pk)
+    delivery = Delivery.objects.get(issue=issue, subscriber=readers[1])
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.QUEUED, 1)
+    with time_machine.travel(delivery.next_attempt_at + timedelta(seconds=1)):
+        send_issue(issue.pk)
+
+    assert sink.recipients() == Counter(reader.email for reader in readers)
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+
+
+def test_a_batch_goes_out_over_one_smtp_connection(sink, issue, settings):
+    settings.NEWSLETTER_BATCH_SIZE = 10
+    add_subscribers(30)
+
+    send_issue(issue.pk)
+
+    assert len(sink.envelopes) == 30
+    assert len(sink.sessions) == 3
