@@ -1,10 +1,12 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
@@ -13,8 +15,22 @@ from members.models import Organisation
 from .models import Category, Post, SlugRedirect
 
 
+class CappedPaginator(Paginator):
+    """Counts at most MAX_LISTED posts, so a list costs the same at 1,000 or 1,000,000 posts.
+
+    Older posts stay reachable through categories, search, feeds and the sitemap.
+    """
+
+    MAX_LISTED = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.MAX_LISTED].count()
+
+
 class PostListView(ListView):
     paginate_by = 10
+    paginator_class = CappedPaginator
     template_name = "news/post_list.html"
     context_object_name = "posts"
 
@@ -31,8 +47,12 @@ class CategoryPostListView(PostListView):
         return super().get_context_data(category=self.category, **kwargs)
 
 
-def can_preview(user) -> bool:
-    return user.is_staff and user.has_perm("news.view_post")
+def can_preview(request) -> bool:
+    """Staff may see unpublished posts. Visitors without a session are never looked up, so
+    their pages vary on nothing and stay cacheable."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return request.user.is_staff and request.user.has_perm("news.view_post")
 
 
 class PostDetailView(DetailView):
@@ -40,7 +60,7 @@ class PostDetailView(DetailView):
     context_object_name = "post"
 
     def get_queryset(self):
-        posts = Post.objects.all() if can_preview(self.request.user) else Post.objects.published()
+        posts = Post.objects.all() if can_preview(self.request) else Post.objects.published()
         return posts.select_related("category", "author").prefetch_related(organisation_links())
 
     def get(self, request, *args, **kwargs):
@@ -49,7 +69,7 @@ class PostDetailView(DetailView):
         except Http404:
             moved = SlugRedirect.objects.filter(old_slug=kwargs["slug"]).select_related("post")
             moved = moved.first()
-            if moved and (moved.post.is_published() or can_preview(request.user)):
+            if moved and (moved.post.is_published() or can_preview(request)):
                 return redirect(moved.post, permanent=True)
             raise
 

@@ -155,3 +155,32 @@ def test_cache_outage_degrades_to_uncached_pages(client, settings, make_post):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     make_post(title="Still served")
     assert "Still served" in client.get("/news/").content.decode()
+
+
+@pytest.mark.parametrize("kind", ["article", "member", "category", "search", "page"])
+def test_every_public_page_type_is_cached_for_anonymous_visitors(
+    client, make_post, make_organisation, kind
+):
+    post = make_post(title="Cached story")
+    member = make_organisation(name="Cached member")
+    url = {
+        "article": post.get_absolute_url(),
+        "member": member.get_absolute_url(),
+        "category": post.category.get_absolute_url(),
+        "search": "/search/?q=cached",
+        "page": "/about/",
+    }[kind]
+    first = client.get(url)
+    assert first.status_code == 200
+    assert "Cookie" not in first.get("Vary", "")
+    assert is_hit(client.get(url))
+
+
+def test_news_list_counts_at_most_the_capped_number_of_posts(client, make_post, monkeypatch):
+    from news.views import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "MAX_LISTED", 15)
+    for _ in range(25):
+        make_post()
+    assert client.get("/news/?page=2").status_code == 200
+    assert client.get("/news/?page=3").status_code == 404
