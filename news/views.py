@@ -25,7 +25,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[: self.MAX_LISTED].count()
+        return self.object_list.order_by()[: self.MAX_LISTED].count()  # no sort to count
 
 
 class PostListView(ListView):
