@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""How render time and SQL queries of the public pages change as the posts grow (PostgreSQL).
+
+Run: DATABASE_URL=postgres://... .venv/bin/python bench/scale.py [--posts 1000,100000]
+"""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# bench/http.py would shadow the standard library's http package: keep bench/ off sys.path.
+if Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path.pop(0)
+sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
+from statistics import median  # noqa: E402
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "ncasite.settings"
+os.environ["DJANGO_DEBUG"] = "true"  # data building; timing below runs with DEBUG off
+ARTICLE = 500  # the article page shows the 501st newest post at every size
+PAGES = {
+    "home": "/",
+    "news list": "/news/",
+    "article": f"/news/bench-post-{ARTICLE:06d}/",
+    "members": "/members/",
+    "member page": "/members/bench-org-01/",
+    "RSS feed": "/news/feed/",
+}
+WARMUP, TIMED, BATCH = 5, 30, 5000
+COUNTRIES = ["PE", "BR", "CO", "ID", "KE", "CD", "GB", "DE", "US", "AU", "VN", ""]
+PARAGRAPH = (
+    "<p>Rangers and prosecutors from {} traced the shipment through three ports, and the case "
+    "file now runs to {} pages of evidence on illegal logging and timber laundering.</p>"
+)
+
+
+def delete_bench_rows() -> None:
+    """Remove every bench row (posts, organisations, categories, subscribers)."""
+    from django.db import connection
+    from django.db.models import Q
+
+    from members.models import Organisation
+    from ncasite.page_cache import bump_content_version
+    from news.models import Category, Post, SlugRedirect
+    from newsletter.models import IssueItem, Subscriber
+
+    posts = Q(post__slug__startswith="bench-post-")
+    orgs = Q(organisation__slug__startswith="bench-org-")
+    Post.organisations.through.objects.filter(posts | orgs).delete()
+    SlugRedirect.objects.filter(posts).delete()
+    IssueItem.objects.filter(posts).delete()
+    with connection.cursor() as cursor:  # one statement, not a delete signal per post
+        table = connection.ops.quote_name(Post._meta.db_table)
+        cursor.execute(f"DELETE FROM {table} WHERE slug LIKE %s", ["bench-post-%"])
+    Organisation.objects.filter(slug__startswith="bench-org-").delete()
+    Category.objects.filter(slug__startswith="bench-cat-").delete()
+    Subscriber.objects.filter(email__endswith="@bench.invalid").delete()
+    bump_content_version()
+
+
+def build(size: int) -> None:
+    """Replace the bench rows with `size` published posts, 5 categories and 60 members."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from members.models import Organisation as Org
+    from members.regions import region_for_country
+    from news.models import Category, Post
+
+    delete_bench_rows()
+    now, kinds, through = timezone.now(), Org.Kind.values, Post.organisations.through
+    cats = Category.objects.bulk_create(
+        Category(name=f"Bench {i}", slug=f"bench-cat-{i}") for i in range(5)
+    )
+    orgs = Org.objects.bulk_create(
+        Org(name=f"Bench organisation {i:02d}", slug=f"bench-org-{i:02d}", kind=kinds[i % 8],
+            country=c, region=region_for_country(c) if c else "global", ordering=i,
+            joined_on=now.date() - timedelta(days=30 * i + 1))
+        for i, c in enumerate(COUNTRIES * 5)
+    )  # fmt: skip
+    started = time.monotonic()
+    for first in range(0, size, BATCH):
+        posts = Post.objects.bulk_create(
+            [
+                Post(title=f"Bench story {i}: alliance members act on nature crime",
+                     slug=f"bench-post-{i:06d}", category=cats[i % 5],
+                     standfirst=f"Summary of bench story {i}." if i % 3 else "",
+                     body="".join(PARAGRAPH.format(COUNTRIES[i % 11], i + k) for k in range(4)),
+                     status=Post.Status.PUBLISHED, published_at=now - timedelta(hours=i + 1),
+                     is_featured=i % 97 == 5, byline="The Secretariat" if i % 2 else "")
+                for i in range(first, min(size, first + BATCH))
+            ],
+            batch_size=BATCH,
+        )  # fmt: skip
+        through.objects.bulk_create(
+            [
+                through(post_id=post.pk, organisation_id=orgs[(post.pk * 7 + k * 13) % 60].pk)
+                for post in posts
+                for k in range(1 + post.pk % 3)
+            ],
+            batch_size=BATCH,
+        )
+    tables = [Post._meta.db_table, through._meta.db_table, Org._meta.db_table]
+    with connection.cursor() as cursor:  # fresh statistics and visibility map, as autovacuum
+        for table in tables:  # would leave them on a live site
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
+    print(f"{size:,} posts built in {time.monotonic() - started:.0f} s")
+
+
+def measure() -> dict[str, dict]:
+    """Median render time over TIMED requests after WARMUP, and each query's median time."""
+    from django.db import connection
+    from django.test import Client, override_settings
+
+    found, runs = {}, []  # runs: one list of (ms, sql) per timed request
+
+    def timed(execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            runs[-1].append(((time.perf_counter() - began) * 1000, sql))
+
+    with override_settings(DEBUG=False, PAGE_CACHE_SECONDS=0, ALLOWED_HOSTS=["testserver"]):
+        client = Client()
+        for name, path in PAGES.items():
+            for _ in range(WARMUP):
+                client.get(path)
+            runs.clear()
+            times = []
+            with connection.execute_wrapper(timed):
+                for _ in range(TIMED):
+                    runs.append([])
+                    began = time.perf_counter()
+                    status = client.get(path).status_code
+                    times.append((time.perf_counter() - began) * 1000)
+            if status != 200:
+                raise SystemExit(f"{path} answered {status}")
+            alike = [run for run in runs if len(run) == len(runs[0])]
+            queries = [(median(r[i][0] for r in alike), sql) for i, (_, sql) in enumerate(runs[0])]
+            found[name] = {"ms": median(times), "queries": queries}
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", default="1000,100000", help="comma-separated post counts")
+    sizes = [int(n) for n in parser.parse_args().posts.replace("_", "").split(",")]
+    if min(sizes) <= ARTICLE or len(sizes) < 2:
+        raise SystemExit(f"give two or more sizes, each above {ARTICLE}")
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        raise SystemExit(
+            "bench/scale.py measures PostgreSQL: set DATABASE_URL, for example "
+            "DATABASE_URL=postgres://postgres@127.0.0.1:5432/ncabench .venv/bin/python "
+            "bench/scale.py"
+        )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True
+    )
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    results = {}
+    try:
+        for size in sizes:
+            build(size)
+            results[size] = measure()
+    finally:
+        delete_bench_rows()
+        print("bench rows deleted")
+    pg = f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 10000}"
+    report(results, sizes, pg)
+
+
+def report(results: dict, sizes: list[int], pg: str) -> None:
+    first, last = sizes[0], sizes[-1]
+    print(f"\n## Scale benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")
+    print(f"- `uname -m` {os.uname().machine}, `nproc` {os.cpu_count()}, {pg}")
+    print(
+        f"- in-process test Client, DEBUG off, page cache off; median of {TIMED} requests ", end=""
+    )
+    print(f"after {WARMUP} warm-up requests; tables VACUUM ANALYZEd after each build\n")
+    head = [f"time at {n:,}" for n in sizes] + ["change"] + [f"queries at {n:,}" for n in sizes]
+    print("| page | " + " | ".join(head) + " | time ≤ +20% | queries equal |")
+    print("|---|" + "---:|" * len(head) + ":---:|:---:|")
+    failed = []
+    for name, path in PAGES.items():
+        ms = [results[n][name]["ms"] for n in sizes]
+        counts = [len(results[n][name]["queries"]) for n in sizes]
+        change = (ms[-1] - ms[0]) / ms[0] * 100
+        time_ok, queries_ok = change <= 20, len(set(counts)) == 1
+        cells = [f"{t:.1f} ms" for t in ms] + [f"{change:+.0f}%"] + [str(c) for c in counts]
+        marks = ["✅" if time_ok else "❌", "✅" if queries_ok else "❌"]
+        print(f"| {name} `{path}` | " + " | ".join(cells + marks) + " |")
+        if not (time_ok and queries_ok):
+            failed.append(name)
+    print("\nTargets: render time at the largest size within 20% of the smallest; same queries.")
+    for name in failed:
+        print(f"\nQueries on {name} (median ms at {first:,} → {last:,} posts):")
+        pairs = zip(results[first][name]["queries"], results[last][name]["queries"], strict=False)
+        for (small, _), (large, sql) in pairs:
+            print(f"- {small:.2f} → {large:.2f} ms: `{sql[:300]}`")
+
+
+if __name__ == "__main__":
+    main()
