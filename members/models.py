@@ -4,7 +4,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from ncasite.images import Rendition, ValidatedImageField, sync_renditions, validate_image
+from ncasite.images import (
+    RemembersLoadedValues,
+    Rendition,
+    ValidatedImageField,
+    sync_renditions,
+    validate_image,
+)
 from ncasite.richtext import SHORT_TEXT_EXTENSIONS, RichTextField
 
 from .regions import region_for_country
@@ -42,7 +48,7 @@ class OrganisationQuerySet(models.QuerySet):
         )
 
 
-class Organisation(models.Model):
+class Organisation(RemembersLoadedValues, models.Model):
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("Government")
         LAW_ENFORCEMENT = "law-enforcement", _("Law enforcement")
@@ -128,12 +134,6 @@ class Organisation(models.Model):
 
     def get_absolute_url(self):
         return reverse("members:organisation-detail", kwargs={"slug": self.slug})
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded = dict(zip(field_names, values, strict=True))
-        return instance
 
     def is_current(self) -> bool:
         today = timezone.localdate()

@@ -135,6 +135,16 @@ def rendition_url(name: str) -> str:
     return default_storage.url(name)
 
 
+class RemembersLoadedValues:
+    """Model mixin: keep the values read from the database, to tell what a save changes."""
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded = dict(zip(field_names, values, strict=True))
+        return instance
+
+
 def sync_renditions(instance, field_name: str, families: dict[str, Rendition]) -> None:
     """Before a save: re-encode a newly assigned image and rebuild `<field>_renditions`."""
     if not (instance._state.adding or field_name in instance.__dict__):

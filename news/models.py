@@ -9,7 +9,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from ncasite.images import Rendition, ValidatedImageField, sync_renditions, validate_image
+from ncasite.images import (
+    RemembersLoadedValues,
+    Rendition,
+    ValidatedImageField,
+    sync_renditions,
+    validate_image,
+)
 from ncasite.richtext import RichTextField
 
 PREVIEW_SALT = "news.post.preview"
@@ -121,7 +127,7 @@ class PostQuerySet(models.QuerySet):
         return self.filter(match).order_by("-published_at")
 
 
-class Post(models.Model):
+class Post(RemembersLoadedValues, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         REVIEW = "review", _("In review")
@@ -264,12 +270,6 @@ class Post(models.Model):
 
     def get_absolute_url(self):
         return reverse("news:post-detail", kwargs={"slug": self.slug})
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded = dict(zip(field_names, values, strict=True))
-        return instance
 
     def is_published(self) -> bool:
         return (
