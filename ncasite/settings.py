@@ -47,19 +47,24 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 
 DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-never-use-this-key-in-production"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+# Commands that sign nothing (makemigrations, collectstatic…) run without a key; serving the
+# site refuses to start (ncasite/wsgi.py, asgi.py) and any signing fails, never a weak key.
+SECRET_KEY_PROBLEM = ""
 if not DEBUG and (
     not SECRET_KEY
     or SECRET_KEY.startswith("django-insecure")
     or len(SECRET_KEY) < 50
     or len(set(SECRET_KEY)) < 5
 ):
-    raise ImproperlyConfigured(
+    SECRET_KEY_PROBLEM = (
         "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters when "
         "DJANGO_DEBUG is off. Generate one with: python3 -c "
         "'import secrets; print(secrets.token_urlsafe(64))'. "
         "For local development set DJANGO_DEBUG=true instead."
     )
-SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
+    SECRET_KEY = ""  # Django refuses an empty key the moment anything tries to sign with it
+elif not SECRET_KEY:
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []

@@ -75,15 +75,18 @@ def test_check_deploy_has_no_warnings_under_production_settings():
     assert "no issues" in result.stdout
 
 
+START_SITE = "import ncasite.wsgi"
+
+
 def test_production_refuses_to_start_without_secret_key():
-    result = run_python("import django; django.setup()", DJANGO_DEBUG="false")
+    result = run_python(START_SITE, DJANGO_DEBUG="false")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
 def test_production_refuses_development_secret_key():
     result = run_python(
-        "import django; django.setup()",
+        START_SITE,
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="django-insecure-development-only-never-use-this-key-in-production",
     )
@@ -92,8 +95,29 @@ def test_production_refuses_development_secret_key():
 
 
 def test_debug_defaults_to_off():
-    result = run_python("import django; django.setup()")
+    result = run_python(START_SITE)
     assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_without_key_refuses_to_sign_anything():
+    code = "import django; django.setup(); from django.core import signing; signing.dumps(1)"
+    result = run_python(code, DJANGO_DEBUG="false", DJANGO_SECRET_KEY="short")
+    assert result.returncode != 0
+    assert "SECRET_KEY setting must not be empty" in result.stderr
+
+
+def test_commands_that_sign_nothing_run_without_any_configuration():
+    result = run_python(
+        "from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', 'makemigrations', '--check', '--dry-run'])"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_asgi_refuses_to_start_without_secret_key_too():
+    result = run_python("import ncasite.asgi", DJANGO_DEBUG="false")
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
