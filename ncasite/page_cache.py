@@ -11,7 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import get_language_from_request
 
 STATE_KEY = "page-cache:state"
@@ -61,6 +61,14 @@ def bump_content_version(**kwargs) -> None:
     version = (state[0] + 1) if state else int(timezone.now().timestamp())
     upcoming = next_publication_time()
     cache.set(STATE_KEY, (version, upcoming.timestamp() if upcoming else None), None)
+
+
+def mark_private(response):
+    """Keep a page about one person or an unpublished post out of every cache and index."""
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "private, no-cache, no-store, must-revalidate, max-age=0"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def is_anonymous(request) -> bool:

@@ -5,12 +5,12 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from members.models import Organisation
+from ncasite.page_cache import mark_private
 
 from .models import Category, Post, SlugRedirect
 
@@ -82,7 +82,7 @@ class PostDetailView(DetailView):
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
         if not self.object.is_published():
-            mark_private_preview(response)
+            mark_private(response)
         return response
 
 
@@ -132,13 +132,6 @@ def news_article_data(request, post: Post) -> dict:
     return data
 
 
-def mark_private_preview(response) -> None:
-    """Keep unpublished posts out of search engines and out of every cache."""
-    add_never_cache_headers(response)
-    response["Cache-Control"] = "private, no-cache, no-store, must-revalidate, max-age=0"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-
-
 @require_safe
 def post_preview(request, token):
     max_age = timedelta(days=settings.NEWS_PREVIEW_LINK_DAYS)
@@ -152,5 +145,5 @@ def post_preview(request, token):
         **post_neighbours(post),
     }
     response = render(request, "news/post_detail.html", context)
-    mark_private_preview(response)
+    mark_private(response)
     return response

@@ -9,24 +9,17 @@ signed token in their address, and RFC 8058 one-click unsubscribes come without 
 
 from django.conf import settings
 from django.shortcuts import redirect, render
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import DetailView, ListView
 from django_ratelimit.core import is_ratelimited
 
+from ncasite.page_cache import mark_private
+
 from .forms import SubscribeForm
 from .models import Issue, Subscriber
 from .subscriptions import confirm, subscribe
-
-
-def private(response):
-    """Pages about one subscriber are never cached or indexed."""
-    add_never_cache_headers(response)
-    response["Cache-Control"] = "private, no-store, max-age=0"
-    response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 @csrf_exempt
@@ -43,12 +36,13 @@ def subscribe_view(request):
         increment=True,
     )
     if limited:
-        return private(render(request, "newsletter/rate_limited.html", status=429))
+        return mark_private(render(request, "newsletter/rate_limited.html", status=429))
     form = SubscribeForm(request.POST)
     if form.is_robot():
         return redirect("newsletter:check-inbox")
     if not form.is_valid():
-        return private(render(request, "newsletter/subscribe.html", {"form": form}, status=400))
+        page = render(request, "newsletter/subscribe.html", {"form": form}, status=400)
+        return mark_private(page)
     subscribe(
         email=form.cleaned_data["email"],
         name=form.cleaned_data["name"],
@@ -70,12 +64,13 @@ def check_inbox(request):
 def confirm_view(request, token):
     subscriber = Subscriber.from_confirmation_token(token)
     if subscriber is None:
-        return private(render(request, "newsletter/invalid_link.html", status=400))
+        return mark_private(render(request, "newsletter/invalid_link.html", status=400))
+    context = {"subscriber": subscriber}
     if request.method == "POST":
         confirm(subscriber)
-        return private(render(request, "newsletter/confirmed.html", {"subscriber": subscriber}))
+        return mark_private(render(request, "newsletter/confirmed.html", context))
     # A GET never confirms: mail scanners open every link in an email.
-    return private(render(request, "newsletter/confirm.html", {"subscriber": subscriber}))
+    return mark_private(render(request, "newsletter/confirm.html", context))
 
 
 @csrf_exempt
@@ -83,11 +78,11 @@ def confirm_view(request, token):
 def unsubscribe_view(request, token):
     subscriber = Subscriber.from_unsubscribe_token(token)
     if subscriber is None:
-        return private(render(request, "newsletter/invalid_link.html", status=400))
+        return mark_private(render(request, "newsletter/invalid_link.html", status=400))
     if request.method == "POST":
         subscriber.unsubscribe()
-        return private(render(request, "newsletter/unsubscribed.html"))
-    return private(render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber}))
+        return mark_private(render(request, "newsletter/unsubscribed.html"))
+    return mark_private(render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber}))
 
 
 class IssueArchiveView(ListView):
