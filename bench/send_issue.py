@@ -144,6 +144,10 @@ def create_issue(label: str, *, deliveries: bool = True) -> int:
     from newsletter.issue_sending import begin
     from newsletter.models import Issue, IssueItem
 
+    if Post.objects.published().count() < 5:
+        from django.core.management import call_command
+
+        call_command("load_demo", verbosity=0)  # posts with pictures: a full-size issue
     stamp = f"{time.time():.0f}"
     issue = Issue.objects.create(
         subject=f"Benchmark issue ({label})",
@@ -163,13 +167,13 @@ def create_issue(label: str, *, deliveries: bool = True) -> int:
     return issue.pk
 
 
-def sink_capacity(port: int, issue_id: int, count: int = 300) -> tuple[float, float]:
+def sink_capacity(port: int, issue_id: int, count: int = 300) -> tuple[float, float, int]:
     """Messages per second the sink takes from one client: over one connection, and one each."""
     import smtplib
 
     from django.conf import settings
 
-    from newsletter.issue_sending import IssueContent
+    from newsletter.issue_emails import IssueContent
     from newsletter.models import Issue, Subscriber
 
     subscriber = Subscriber.objects.filter(email__endswith=f"@{DOMAIN}").first()
@@ -189,7 +193,7 @@ def sink_capacity(port: int, issue_id: int, count: int = 300) -> tuple[float, fl
         if client is not None:
             client.quit()
         rates.append(count / (time.monotonic() - started))
-    return rates[0], rates[1]
+    return rates[0], rates[1], len(data)
 
 
 def send_with_workers(issue_id: int, workers: int, sink, port: int, limit: float) -> dict:
@@ -266,15 +270,18 @@ def main() -> None:
     port = controller.port
     use_sink(port)
     connection.close()
-    print(f"SMTP sink on 127.0.0.1:{port}; batch size {settings.NEWSLETTER_BATCH_SIZE}")
+    print(
+        f"SMTP sink on 127.0.0.1:{port}; batch size {settings.NEWSLETTER_BATCH_SIZE}; "
+        f"{settings.NEWSLETTER_SMTP_CONNECTIONS} SMTP connections per worker"
+    )
 
     results = {}
     try:
-        one_connection, connection_each = sink_capacity(
+        one_connection, connection_each, size = sink_capacity(
             port, create_issue("probe", deliveries=False)
         )
         print(
-            f"Sink alone, one client: {one_connection:,.0f} messages/s over "
+            f"Sink alone, one client, {size / 1024:.1f} KB messages: {one_connection:,.0f}/s over "
             f"one connection, {connection_each:,.0f}/s with a connection per message"
         )
         for workers in (1, 2):

@@ -14,7 +14,8 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from .issue_sending import IssueContent, cancel_schedule, progress, send_test, start_sending
+from .issue_emails import IssueContent, send_test
+from .issue_sending import cancel_schedule, progress, start_sending
 from .models import Issue, IssueItem, Subscriber, SubscriberEmail
 
 EXPORT_COLUMNS = [

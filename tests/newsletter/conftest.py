@@ -18,6 +18,13 @@ VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
 
 
 @pytest.fixture(autouse=True)
+def _one_sending_thread(settings):
+    """Send issues from the test's own thread: other threads' connections can't see its
+    transaction. Tests of several SMTP connections per worker use transactional_db."""
+    settings.NEWSLETTER_SMTP_CONNECTIONS = 1
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limit_counts():
     cache.clear()
     yield

@@ -1,5 +1,6 @@
 """Issues sent through Django's SMTP backend to a real SMTP server on the loopback interface."""
 
+import asyncio
 import email
 import email.policy
 import re
@@ -11,6 +12,7 @@ from itertools import count
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+from django.db import connection
 from django.utils import timezone
 
 from newsletter.issue_sending import send_issue
@@ -29,6 +31,8 @@ class Sink:
         self.envelopes = []
         self.sessions = []
         self.replies = {}  # address -> the reply to its RCPT TO, e.g. "550 5.1.1 No such user"
+        self.pause = 0.0  # seconds each DATA takes, to see how many arrive at once
+        self.in_flight = self.most_in_flight = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.replies.get(address)
@@ -40,6 +44,10 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        await asyncio.sleep(self.pause)
+        self.in_flight -= 1
         self.envelopes.append(envelope)
         if not any(known is session for known in self.sessions):
             self.sessions.append(session)
@@ -181,3 +189,25 @@ def test_a_batch_goes_out_over_one_smtp_connection(sink, issue, settings):
 
     assert len(sink.envelopes) == 30
     assert len(sink.sessions) == 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+@pytest.mark.django_db(transaction=True)
+def test_one_worker_sends_over_several_connections_each_message_once(sink, issue, settings):
+    settings.NEWSLETTER_SMTP_CONNECTIONS = 3
+    settings.NEWSLETTER_BATCH_SIZE = 7
+    sink.pause = 0.005
+    readers = add_subscribers(90)
+    sink.replies[readers[40].email] = "550 5.1.1 No such user here"
+    sink.replies[readers[41].email] = "451 4.7.1 Greylisted, try again later"
+
+    send_issue(issue.pk)
+
+    delivered = Counter(r.email for r in readers if r not in (readers[40], readers[41]))
+    assert sink.recipients() == delivered
+    assert sink.most_in_flight == 3
+    statuses = Counter(Delivery.objects.filter(issue=issue).values_list("status", flat=True))
+    assert statuses == {"sent": 88, "failed": 1, "queued": 1}
+    assert set(Delivery.objects.values_list("claimed_by", flat=True)) == {""}
+    issue.refresh_from_db()
+    assert (issue.status, issue.sent_count) == (Issue.Status.SENDING, 88)
