@@ -92,7 +92,10 @@ def run_worker(issue_id, worker_id, port, barrier, results) -> None:
 
     django.setup()
     use_sink(port)
+    from django.conf import settings
     from django.db import connection
+
+    settings.DEBUG = False  # as in production: no log of every query
 
     from newsletter.issue_sending import send_issue
 
