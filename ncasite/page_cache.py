@@ -82,7 +82,14 @@ def is_cacheable_request(request) -> bool:
         and is_anonymous(request)
         and request.path not in UNCACHED_PATHS
         and not request.path.startswith(PRIVATE_PREFIXES)
+        and not request.path.startswith(static_prefixes())
+        and (request.is_secure() or not settings.SECURE_SSL_REDIRECT)
     )
+
+
+def static_prefixes() -> tuple[str, str]:
+    """Static files and uploads: served by WhiteNoise or the web server, never from here."""
+    return (settings.STATIC_URL, settings.MEDIA_URL)
 
 
 def is_cacheable_response(response) -> bool:

@@ -92,11 +92,13 @@ INSTALLED_APPS = [
     "newsletter",
 ]
 
+# A cached page is served before the rest: its stored headers already hold what the security
+# middleware adds, and it is never served to a request that must be redirected to HTTPS.
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "ncasite.page_cache.PageCacheMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

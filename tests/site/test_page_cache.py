@@ -184,3 +184,32 @@ def test_news_list_counts_at_most_the_capped_number_of_posts(client, make_post, 
         make_post()
     assert client.get("/news/?page=2").status_code == 200
     assert client.get("/news/?page=3").status_code == 404
+
+
+def test_cached_page_is_never_served_over_plain_http_when_https_is_required(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    client.get("/news/", secure=True)
+    assert is_hit(client.get("/news/", secure=True))
+
+    response = client.get("/news/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/news/"
+
+
+def test_cached_pages_keep_the_security_headers(client, settings):
+    settings.SECURE_HSTS_SECONDS = 3600
+    client.get("/", secure=True)
+    response = client.get("/", secure=True)
+
+    assert is_hit(response)
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"]
+    assert response["Strict-Transport-Security"].startswith("max-age=3600")
+    assert response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("url", ["/static/css/missing.css", "/media/missing.jpg"])
+def test_static_files_and_uploads_bypass_the_page_cache(client, url):
+    client.get(url)
+    assert not is_hit(client.get(url))
