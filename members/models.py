@@ -1,5 +1,4 @@
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -11,6 +10,7 @@ from ncasite.images import (
     sync_renditions,
     validate_image,
 )
+from ncasite.memos import choice_label, country_name, slug_url
 from ncasite.richtext import SHORT_TEXT_EXTENSIONS, RichTextField
 
 from .regions import region_for_country
@@ -133,7 +133,14 @@ class Organisation(RemembersLoadedValues, models.Model):
         self._loaded = {**getattr(self, "_loaded", {}), "logo": self.logo.name}
 
     def get_absolute_url(self):
-        return reverse("members:organisation-detail", kwargs={"slug": self.slug})
+        return slug_url("members:organisation-detail", self.slug)
+
+    def get_kind_display(self) -> str:
+        return choice_label(self.Kind, self.kind)
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country) if self.country else ""
 
     def is_current(self) -> bool:
         today = timezone.localdate()

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +15,7 @@ from ncasite.images import (
     sync_renditions,
     validate_image,
 )
+from ncasite.memos import slug_url
 from ncasite.richtext import RichTextField
 
 PREVIEW_SALT = "news.post.preview"
@@ -76,7 +76,7 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("news:category-detail", kwargs={"slug": self.slug})
+        return slug_url("news:category-detail", self.slug)
 
 
 class PostQuerySet(models.QuerySet):
@@ -269,7 +269,7 @@ class Post(RemembersLoadedValues, models.Model):
         self._loaded = {**loaded, "slug": self.slug, "image": self.image.name}
 
     def get_absolute_url(self):
-        return reverse("news:post-detail", kwargs={"slug": self.slug})
+        return slug_url("news:post-detail", self.slug)
 
     def is_published(self) -> bool:
         return (

@@ -5,6 +5,8 @@ from django.core.files.storage import default_storage
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from ncasite.memos import memo_reverse
+
 register = template.Library()
 
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -46,6 +48,12 @@ def picture(renditions, family, alt, *, sizes="100vw", eager=False, css_class=""
 
 def _srcset(entries):
     return ", ".join(f"{default_storage.url(e['name'])} {e['width']}w" for e in entries)
+
+
+@register.simple_tag
+def link(viewname, *args):
+    """{% url %} for the links on every page, reversed once per process (ncasite.memos)."""
+    return memo_reverse(viewname, *args)
 
 
 @register.simple_tag
