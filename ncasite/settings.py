@@ -174,6 +174,8 @@ else:
 # Anonymous pages are kept whole in the cache for this long (0 turns the page cache off);
 # browsers and CDNs may keep them for PAGE_BROWSER_MAX_AGE and serve them stale meanwhile.
 PAGE_CACHE_SECONDS = env_int("NCASITE_PAGE_CACHE_SECONDS", 600)
+# Rendered cards (posts, members) kept between page renders, until public content changes.
+FRAGMENT_CACHE_SECONDS = env_int("NCASITE_FRAGMENT_CACHE_SECONDS", 600)
 PAGE_BROWSER_MAX_AGE = env_int("NCASITE_PAGE_BROWSER_MAX_AGE", 60)
 PAGE_STALE_WHILE_REVALIDATE = env_int("NCASITE_PAGE_STALE_WHILE_REVALIDATE", 300)
 

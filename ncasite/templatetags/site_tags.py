@@ -1,11 +1,15 @@
 import json
 
 from django import template
+from django.conf import settings
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from ncasite.memos import memo_reverse
+from ncasite.page_cache import current_state
 
 register = template.Library()
 
@@ -48,6 +52,40 @@ def picture(renditions, family, alt, *, sizes="100vw", eager=False, css_class=""
 
 def _srcset(entries):
     return ", ".join(f"{default_storage.url(e['name'])} {e['width']}w" for e in entries)
+
+
+@register.simple_tag(takes_context=True)
+def cards(context, objects, template_name, name, **extra):
+    """Render template_name once per object (as `name`), keeping each card's HTML in the cache.
+
+    Cards are most of every list page, and one card shows on many pages (home, news list,
+    category, member page, search, newsletter archive): rendering one page warms the others.
+    Keys hold the content version of ncasite.page_cache, so any save or delete of public
+    content, or a scheduled post going live, retires every card at once.
+    """
+    objects = list(objects)
+    template = context.template.engine.get_template(template_name)
+    seconds = settings.FRAGMENT_CACHE_SECONDS
+    if seconds <= 0:
+        return mark_safe("".join(_card(template, context, name, obj, extra) for obj in objects))
+    version, _expires = current_state()
+    options = ",".join(f"{key}={value}" for key, value in sorted(extra.items()))
+    prefix = f"card:{version}:{get_language()}:{template_name}:{options}:"
+    keys = [f"{prefix}{obj.pk}" for obj in objects]
+    found = cache.get_many(keys)
+    fresh = {
+        key: _card(template, context, name, obj, extra)
+        for key, obj in zip(keys, objects, strict=True)
+        if key not in found
+    }
+    if fresh:
+        cache.set_many(fresh, seconds)
+    return mark_safe("".join(found.get(key) or fresh[key] for key in keys))
+
+
+def _card(template, context, name, obj, extra) -> str:
+    with context.push(**{name: obj}, **extra):
+        return template.render(context)
 
 
 @register.simple_tag

@@ -1,0 +1,98 @@
+"""Rendered cards are kept between renders and retired whenever public content changes."""
+
+import re
+
+import pytest
+
+from news.models import Post
+
+pytestmark = pytest.mark.django_db
+
+CARD_PAGES = ["/", "/news/", "/members/", "/search/?q=forest"]
+
+
+@pytest.fixture
+def content(make_post, make_organisation, make_category):
+    forests = make_category(name="Forests")
+    posts = [make_post(title=f"Forest patrol {n}", category=forests) for n in range(4)]
+    members = [make_organisation(name=f"Forest Watch {n}") for n in range(3)]
+    return posts, members, forests
+
+
+def page(response) -> str:
+    """The page without the sign-up form's render timestamp, which differs on every render."""
+    return re.sub(r'name="rendered_at" value="[^"]*"', "", response.content.decode())
+
+
+def rendered_templates(response) -> list[str]:
+    return [template.name for template in response.templates]
+
+
+@pytest.mark.parametrize("url", CARD_PAGES)
+def test_pages_read_the_same_with_and_without_kept_cards(client, settings, content, url):
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    without = page(client.get(url))
+    settings.FRAGMENT_CACHE_SECONDS = 600
+    first, second = page(client.get(url)), page(client.get(url))
+    assert first == second == without
+    assert "Forest" in first
+
+
+def test_second_render_reuses_the_cards(client, settings, content):
+    settings.FRAGMENT_CACHE_SECONDS = 600
+    first = client.get("/news/")
+    second = client.get("/news/")
+    assert rendered_templates(first).count("includes/post_card.html") == 4
+    assert "includes/post_card.html" not in rendered_templates(second)
+    assert page(second) == page(first)
+
+
+def test_cards_rendered_for_one_page_serve_another(client, settings, content):
+    settings.FRAGMENT_CACHE_SECONDS = 600
+    _posts, _members, forests = content
+    client.get("/news/")
+    response = client.get(forests.get_absolute_url())
+    assert "includes/post_card.html" not in rendered_templates(response)
+    assert "Forest patrol 3" in response.text
+
+
+def test_editing_a_post_shows_in_its_card_on_the_next_render(client, settings, content):
+    settings.FRAGMENT_CACHE_SECONDS = 600
+    posts, _members, forests = content
+    client.get("/news/")
+
+    posts[0].title = "Rangers seize timber"
+    posts[0].save()
+    assert "Rangers seize timber" in client.get("/news/").text
+
+    forests.name = "Forests and rivers"
+    forests.save()
+    assert client.get("/news/").text.count("Forests and rivers") >= 4
+
+
+def test_renaming_a_member_and_unpublishing_a_post_show_on_the_next_render(
+    client, settings, content
+):
+    settings.FRAGMENT_CACHE_SECONDS = 600
+    posts, members, _forests = content
+    client.get("/members/")
+    client.get("/")
+
+    members[1].name = "River Guardians"
+    members[1].save()
+    Post.objects.filter(pk=posts[2].pk).update(status=Post.Status.DRAFT)  # no signal: the list
+    posts[3].status = Post.Status.DRAFT
+    posts[3].save()
+
+    assert "River Guardians" in client.get("/members/").text
+    home = client.get("/").text
+    assert "Forest patrol 3" not in home and "Forest patrol 2" not in home
+
+
+def test_cards_are_kept_per_language(client, settings, content):
+    settings.FRAGMENT_CACHE_SECONDS = 600
+    settings.LANGUAGES = [("en", "English"), ("fr", "French")]
+    english = client.get("/news/", headers={"accept-language": "en"})
+    french = client.get("/news/", headers={"accept-language": "fr"})
+    assert rendered_templates(french).count("includes/post_card.html") == 4
+    assert page(english) != page(french)
