@@ -280,13 +280,15 @@ def main() -> None:
     prod.update(DJANGO_LOG_LEVEL="WARNING", NCASITE_PAGE_CACHE_SECONDS="600")
     collect = [PY, "manage.py", "collectstatic", "--noinput", "-v0"]
     subprocess.run(collect, cwd=ROOT, env=prod, check=True)
-    cold_env = {**prod, "NCASITE_PAGE_CACHE_SECONDS": "0"}
+    cold_env = {**prod, "NCASITE_PAGE_CACHE_SECONDS": "0"}  # rendered cards are still kept
+    bare_env = {**cold_env, "NCASITE_FRAGMENT_CACHE_SECONDS": "0"}  # every card rendered too
     hello_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hellosite.settings"}
     logdir, procs, runs, hits = tempfile.mkdtemp(prefix="bench-http-"), [], {}, {}
     try:
         hello, _ = start("hello", "hellosite.wsgi", ROOT / "bench/hello", hello_env, procs, logdir)
         warm, _ = start("warm", "ncasite.wsgi", ROOT, prod, procs, logdir)
         cold, _ = start("cold", "ncasite.wsgi", ROOT, cold_env, procs, logdir)
+        bare, _ = start("bare", "ncasite.wsgi", ROOT, bare_env, procs, logdir)
         for path in PAGES.values():
             status, headers = fetch(cold + path)
             assert status == 200 and "x-page-cache" not in headers, f"cold {path}: {status}"
@@ -298,6 +300,7 @@ def main() -> None:
                 runs.setdefault((name, "warm"), []).append(load(warm + path, seconds))
             for name, path in PAGES.items():
                 runs.setdefault((name, "cold"), []).append(load(cold + path, seconds))
+                runs.setdefault((name, "bare"), []).append(load(bare + path, seconds))
         for proc in procs:
             stop(proc)
         mem_env = {**cold_env, "GUNICORN_MAX_REQUESTS": "0"}  # no recycling while we watch
@@ -334,17 +337,19 @@ def report(runs, queries, hits, memory, vendor, use_wrk, seconds, rounds, logdir
     print(
         "| page | warm req/s | warm p50 | warm p99 | warm ratio | cold req/s | cold p50 | ", end=""
     )
-    print("cold p99 | cold ratio | SQL queries |\n|---|" + "---:|" * 9)
+    print("cold p99 | cold ratio | no card cache | SQL queries |\n|---|" + "---:|" * 10)
     for name, path in PAGES.items():
         w, c, q = (name, "warm"), (name, "cold"), len(queries[name])
         wr, cr, wp99 = med(w, "rps") / base, med(c, "rps") / base, med(w, "p99")
+        br = med((name, "bare"), "rps") / base
         print(
             f"| {name} `{path}` | {med(w, 'rps'):.0f} | {med(w, 'p50'):.1f} ms | {wp99:.1f} ms "
             f"{ok(wp99 < 50)} | {wr:.2f}× {ok(wr >= 0.8)} | {med(c, 'rps'):.0f} | "
             f"{med(c, 'p50'):.1f} ms | {med(c, 'p99'):.1f} ms | {cr:.2f}× {ok(cr >= 0.1)} | "
-            f"{q} {ok(q <= 6)} |"
+            f"{br:.2f}× | {q} {ok(q <= 6)} |"
         )
     print("\nTargets: warm ≥ 0.8× hello and p99 < 50 ms; cold ≥ 0.1× hello and ≤ 6 queries.")
+    print("Cold: page cache off, rendered cards kept; no card cache: both off (ratio to hello).")
     for key, results in runs.items():
         if bad := sum(r["bad"] for r in results):
             print(f"- warning: {key}: {bad} errors (non-2xx/3xx, connect, timeout)")
