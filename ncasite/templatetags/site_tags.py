@@ -80,7 +80,7 @@ def cards(context, objects, template_name, name, **extra):
     }
     if fresh:
         cache.set_many(fresh, seconds)
-    return mark_safe("".join(found.get(key) or fresh[key] for key in keys))
+    return mark_safe("".join(found[key] if key in found else fresh[key] for key in keys))
 
 
 def _card(template, context, name, obj, extra) -> str:
