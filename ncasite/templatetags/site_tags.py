@@ -63,7 +63,7 @@ def cards(context, objects, template_name, name, **extra):
     Keys hold the content version of ncasite.page_cache, so any save or delete of public
     content, or a scheduled post going live, retires every card at once.
     """
-    objects = list(objects)
+    objects = list(objects or ())
     template = context.template.engine.get_template(template_name)
     seconds = settings.FRAGMENT_CACHE_SECONDS
     if seconds <= 0:
