@@ -1,20 +1,41 @@
 import re
 import time
+from datetime import timedelta
 from html.parser import HTMLParser
+from itertools import count
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.utils import timezone
 
 from newsletter.forms import RENDERED_AT_SALT
-from newsletter.models import Subscriber
+from newsletter.models import Issue, IssueItem, Subscriber
 
 CHECK_INBOX = "/newsletter/check-your-inbox/"
 CONFIRM_URL = re.compile(r"https?://[^\s\"'<>]+/newsletter/confirm/[^/\s\"'<>]+/")
 UNSUBSCRIBE_URL = re.compile(r"https?://[^\s\"'<>]+/newsletter/unsubscribe/[^/\s\"'<>]+/")
+_issue_numbers = count(1)
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
+
+
+@pytest.fixture
+def make_issue(make_post):
+    """Make an issue with some published posts in it; a draft unless told otherwise."""
+
+    def make(*, posts=2, **fields):
+        n = next(_issue_numbers)
+        fields = {"subject": f"Issue {n}", "slug": f"issue-{n}"} | fields
+        if fields.get("status") == Issue.Status.SENT:
+            fields.setdefault("started_at", timezone.now() - timedelta(days=n))
+        issue = Issue.objects.create(**fields)
+        for position in range(posts):
+            IssueItem.objects.create(issue=issue, post=make_post(), position=position)
+        return issue
+
+    return make
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,4 @@
 from datetime import timedelta
-from itertools import count
 
 import pytest
 from django.utils import timezone
@@ -11,24 +10,6 @@ from newsletter.models import Issue, IssueItem, Subscriber
 pytestmark = pytest.mark.django_db
 
 ARCHIVE = "/newsletter/archive/"
-_numbers = count(1)
-
-
-@pytest.fixture
-def make_issue(make_post):
-    """Make an issue with some published posts in it; a draft unless told otherwise."""
-
-    def make(*, posts=1, **fields):
-        n = next(_numbers)
-        fields = {"subject": f"Archive issue {n}", "slug": f"archive-issue-{n}"} | fields
-        if fields.get("status") == Issue.Status.SENT:
-            fields.setdefault("started_at", timezone.now() - timedelta(days=n))
-        issue = Issue.objects.create(**fields)
-        for position in range(posts):
-            IssueItem.objects.create(issue=issue, post=make_post(), position=position)
-        return issue
-
-    return make
 
 
 def test_archive_lists_only_sent_issues(client, make_issue):

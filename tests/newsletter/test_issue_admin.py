@@ -1,6 +1,5 @@
 import re
 from datetime import timedelta
-from itertools import count
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -8,26 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from news.models import Post
-from newsletter.models import Delivery, Issue, IssueItem, Subscriber
+from newsletter.models import Delivery, Issue, Subscriber
 
 pytestmark = pytest.mark.django_db
-
-_numbers = count(1)
-
-
-@pytest.fixture
-def make_issue(make_post):
-    """Make a draft issue with some published posts in it."""
-
-    def make(*, posts=2, **fields):
-        n = next(_numbers)
-        fields = {"subject": f"Admin issue {n}", "slug": f"admin-issue-{n}"} | fields
-        issue = Issue.objects.create(**fields)
-        for position in range(posts):
-            IssueItem.objects.create(issue=issue, post=make_post(), position=position)
-        return issue
-
-    return make
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import threading
 from collections import Counter, defaultdict
 from datetime import timedelta
 from html.parser import HTMLParser
-from itertools import count
 from urllib.parse import urlsplit
 
 import pytest
@@ -33,7 +32,6 @@ pytestmark = pytest.mark.django_db
 
 FAKE_BACKEND = f"{__name__}.FakeServerBackend"
 UNSUBSCRIBE_URL = re.compile(r"https?://[^\s\"'<>]+/newsletter/unsubscribe/[^/\s\"'<>]+/")
-_numbers = count(1)
 
 
 class FakeMailServer:
@@ -76,21 +74,6 @@ def mail_server(settings, monkeypatch):
     monkeypatch.setattr(FakeServerBackend, "server", server)
     settings.EMAIL_BACKEND = FAKE_BACKEND
     return server
-
-
-@pytest.fixture
-def make_issue(make_post):
-    """Make a draft issue with some published posts in it."""
-
-    def make(*, posts=2, **fields):
-        n = next(_numbers)
-        fields = {"subject": f"Issue {n}", "slug": f"issue-{n}"} | fields
-        issue = Issue.objects.create(**fields)
-        for position in range(posts):
-            IssueItem.objects.create(issue=issue, post=make_post(), position=position)
-        return issue
-
-    return make
 
 
 def add_subscribers(number, *, status=Subscriber.Status.CONFIRMED, prefix="reader", name=None):
