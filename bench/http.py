@@ -28,6 +28,8 @@ import time  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 from statistics import median  # noqa: E402
 
+from bench.bench_rows import delete_bench_rows  # noqa: E402
+
 os.environ["DJANGO_SETTINGS_MODULE"] = "ncasite.settings"
 os.environ["DJANGO_DEBUG"] = "true"  # in-process work only; the measured servers run production
 PY = sys.executable
@@ -95,29 +97,6 @@ def build_data() -> None:
         with connection.cursor() as cursor:  # statistics, as autovacuum keeps them in service
             cursor.execute("ANALYZE")
     print(f"data: 1000 posts, 60 organisations, {len(links)} links, 10000 subscribers")
-
-
-def delete_bench_rows() -> None:
-    from django.db import connection
-    from django.db.models import Q
-
-    from members.models import Organisation
-    from ncasite.page_cache import bump_content_version
-    from news.models import Category, Post, SlugRedirect
-    from newsletter.models import IssueItem, Subscriber
-
-    posts = Q(post__slug__startswith="bench-post-")
-    orgs = Q(organisation__slug__startswith="bench-org-")
-    Post.organisations.through.objects.filter(posts | orgs).delete()
-    SlugRedirect.objects.filter(posts).delete()
-    IssueItem.objects.filter(posts).delete()
-    with connection.cursor() as cursor:  # one statement, not a delete signal per post
-        table = connection.ops.quote_name(Post._meta.db_table)
-        cursor.execute(f"DELETE FROM {table} WHERE slug LIKE %s", ["bench-post-%"])
-    Organisation.objects.filter(slug__startswith="bench-org-").delete()
-    Category.objects.filter(slug__startswith="bench-cat-").delete()
-    Subscriber.objects.filter(email__endswith="@bench.invalid").delete()
-    bump_content_version()
 
 
 def capture_queries() -> dict[str, list[str]]:
