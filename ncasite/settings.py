@@ -146,6 +146,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool(
+    "DJANGO_DB_PREPARED_STATEMENTS", True
+):
+    # Server-side binding lets psycopg prepare a statement once it has run five times on a
+    # connection, so PostgreSQL stops re-planning the same page queries (about 0.4 ms each).
+    # Turn it off behind a pooler in transaction mode that cannot keep prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -92,3 +92,14 @@ def test_admin_login_page_works_and_editor_can_log_in(client, django_user_model)
     )
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepared statements")
+def test_postgresql_prepares_the_queries_a_page_repeats(client, make_post):
+    make_post(title="A story told five times")
+    for _ in range(6):
+        assert client.get("/news/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "news_post"' in statement for statement in statements), statements

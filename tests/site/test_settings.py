@@ -46,7 +46,7 @@ db = settings.DATABASES["default"]
 cache = settings.CACHES["default"]
 print(json.dumps({
     "db": {k: db.get(k) for k in ("ENGINE", "NAME", "USER", "HOST", "PORT", "CONN_MAX_AGE",
-                                   "CONN_HEALTH_CHECKS")},
+                                   "CONN_HEALTH_CHECKS", "OPTIONS")},
     "cache": {"BACKEND": cache["BACKEND"], "LOCATION": cache.get("LOCATION"),
               "OPTIONS": cache.get("OPTIONS", {})},
     "debug": settings.DEBUG,
@@ -138,7 +138,17 @@ def test_database_url_configures_postgresql_with_persistent_connections():
         "PORT": 6543,
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {"server_side_binding": True, "prepare_threshold": 5},
     }
+
+
+def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler():
+    dumped = dump_settings(
+        DJANGO_DEBUG="true",
+        DATABASE_URL="postgres://alice:pw@pgbouncer:6432/ncasite",
+        DJANGO_DB_PREPARED_STATEMENTS="false",
+    )
+    assert not dumped["db"]["OPTIONS"]
 
 
 def test_without_database_url_sqlite_lives_in_ignored_var_folder():
