@@ -38,7 +38,12 @@ class SubscribeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rendered_at"].initial = signing.dumps(time.time(), salt=RENDERED_AT_SALT)
+        self.fields["rendered_at"].initial = self.fresh_rendered_at()
+
+    @staticmethod
+    def fresh_rendered_at() -> str:
+        """The signed time a form is shown, checked on submission against too-quick robots."""
+        return signing.dumps(time.time(), salt=RENDERED_AT_SALT)
 
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())

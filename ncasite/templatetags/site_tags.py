@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from ncasite import chrome
 from ncasite.memos import memo_reverse
 from ncasite.page_cache import current_state
 
@@ -86,6 +87,16 @@ def cards(context, objects, template_name, name, **extra):
 def _card(template, context, name, obj, extra) -> str:
     with context.push(**{name: obj}, **extra):
         return template.render(context)
+
+
+@register.simple_tag(takes_context=True)
+def site_header(context):
+    return chrome.site_header(context.get("request"), context.get("page"))
+
+
+@register.simple_tag(takes_context=True)
+def site_footer(context):
+    return chrome.site_footer(context.get("request"))
 
 
 @register.simple_tag
