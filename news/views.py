@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
@@ -94,18 +94,33 @@ def organisation_links() -> Prefetch:
 
 
 def post_neighbours(post: Post) -> dict:
-    published = Post.objects.published().for_lists()
-    related = []
-    previous_post = next_post = None
-    if post.published_at:
-        related = list(published.filter(category_id=post.category_id).exclude(pk=post.pk)[:3])
-        previous_post = published.filter(published_at__lt=post.published_at).first()
-        next_post = (
-            published.filter(published_at__gt=post.published_at)
-            .order_by("published_at", "pk")
-            .first()
+    """The 3 newest other posts of the post's category, and the posts before and after it.
+
+    One query: the three lists are picked by id in subqueries, then told apart here. Among
+    the rows found, the newest three of the category are the related posts (any other post of
+    the category is older than all three), the newest older post is the previous one and the
+    oldest newer post is the next one.
+    """
+    if not post.published_at:
+        return {"related_posts": [], "previous_post": None, "next_post": None}
+    published = Post.objects.published()
+    related = published.filter(category_id=post.category_id).exclude(pk=post.pk)
+    before = published.filter(published_at__lt=post.published_at).order_by("-published_at", "-pk")
+    after = published.filter(published_at__gt=post.published_at).order_by("published_at", "pk")
+    found = list(
+        published.for_lists().filter(
+            Q(pk__in=related.order_by("-published_at", "-pk").values("pk")[:3])
+            | Q(pk__in=before.values("pk")[:1])
+            | Q(pk__in=after.values("pk")[:1])
         )
-    return {"related_posts": related, "previous_post": previous_post, "next_post": next_post}
+    )  # newest first
+    older = [p for p in found if p.published_at < post.published_at]
+    newer = [p for p in found if p.published_at > post.published_at]
+    return {
+        "related_posts": [p for p in found if p.category_id == post.category_id][:3],
+        "previous_post": older[0] if older else None,
+        "next_post": newer[-1] if newer else None,
+    }
 
 
 def news_article_data(request, post: Post) -> dict:

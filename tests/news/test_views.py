@@ -406,3 +406,33 @@ def test_public_pages_run_a_fixed_number_of_queries(
     assert Post.objects.published().count() == 51
     with django_assert_num_queries(small):
         assert client.get(url).status_code == 200
+
+
+def test_neighbours_from_one_query_match_three_plain_queries(
+    make_post, make_category, django_assert_num_queries
+):
+    """Every post's related, previous and next posts, against the obvious three queries."""
+    from news.views import post_neighbours
+
+    categories = [make_category(name=f"Kind {n}", slug=f"kind-{n}") for n in range(3)]
+    now = timezone.now().replace(microsecond=0)
+    for n in range(30):  # uneven categories, shared times, a draft and a scheduled post
+        make_post(
+            category=categories[(n * n) % 3 if n % 7 else 0],
+            published_at=now - timedelta(hours=(n * 7) % 23 + 1),
+            status=Post.Status.DRAFT if n == 11 else Post.Status.PUBLISHED,
+        )
+    make_post(category=categories[1], published_at=now + timedelta(hours=2))
+    published = Post.objects.published().for_lists()
+    for post in published:
+        expected = {
+            "related_posts": list(
+                published.filter(category_id=post.category_id).exclude(pk=post.pk)[:3]
+            ),
+            "previous_post": published.filter(published_at__lt=post.published_at).first(),
+            "next_post": published.filter(published_at__gt=post.published_at)
+            .order_by("published_at", "pk")
+            .first(),
+        }
+        with django_assert_num_queries(1):
+            assert post_neighbours(post) == expected, post.title
