@@ -1,8 +1,10 @@
+import functools
+import operator
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
@@ -13,6 +15,9 @@ from members.models import Organisation
 from ncasite.page_cache import mark_private
 
 from .models import Category, Post, SlugRedirect
+
+
+RELATED_POSTS_SHOWN = 3
 
 
 class CappedPaginator(Paginator):
@@ -96,28 +101,34 @@ def organisation_links() -> Prefetch:
 def post_neighbours(post: Post) -> dict:
     """The 3 newest other posts of the post's category, and the posts before and after it.
 
-    One query: the three lists are picked by id in subqueries, then told apart here. Among
-    the rows found, the newest three of the category are the related posts (any other post of
-    the category is older than all three), the newest older post is the previous one and the
-    oldest newer post is the next one.
+    One query: each of the five is picked by id in its own one-row subquery (which the
+    database answers from an index, then fetches by primary key), and told apart here. The
+    newest three of the category found are the related posts (any other post of the category
+    is older than all three), the newest older post is the previous one, the oldest newer post
+    is the next one.
     """
     if not post.published_at:
         return {"related_posts": [], "previous_post": None, "next_post": None}
     published = Post.objects.published()
     related = published.filter(category_id=post.category_id).exclude(pk=post.pk)
-    before = published.filter(published_at__lt=post.published_at).order_by("-published_at", "-pk")
-    after = published.filter(published_at__gt=post.published_at).order_by("published_at", "pk")
+    related = related.order_by("-published_at", "-pk").values("pk")
+    before = published.filter(published_at__lt=post.published_at)
+    after = published.filter(published_at__gt=post.published_at)
+    picks = [related[n : n + 1] for n in range(RELATED_POSTS_SHOWN)] + [
+        before.order_by("-published_at", "-pk").values("pk")[:1],
+        after.order_by("published_at", "pk").values("pk")[:1],
+    ]
     found = list(
         published.for_lists().filter(
-            Q(pk__in=related.order_by("-published_at", "-pk").values("pk")[:3])
-            | Q(pk__in=before.values("pk")[:1])
-            | Q(pk__in=after.values("pk")[:1])
+            functools.reduce(operator.or_, (Q(pk=Subquery(pick)) for pick in picks))
         )
     )  # newest first
     older = [p for p in found if p.published_at < post.published_at]
     newer = [p for p in found if p.published_at > post.published_at]
     return {
-        "related_posts": [p for p in found if p.category_id == post.category_id][:3],
+        "related_posts": [p for p in found if p.category_id == post.category_id][
+            :RELATED_POSTS_SHOWN
+        ],
         "previous_post": older[0] if older else None,
         "next_post": newer[-1] if newer else None,
     }
