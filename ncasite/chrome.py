@@ -27,12 +27,12 @@ _memo: dict[tuple, str] = {}
 
 
 def _settings() -> tuple:
-    return settings.ROOT_URLCONF, settings.STATIC_URL
+    return settings.ROOT_URLCONF, settings.STATIC_URL, settings.STORAGES["staticfiles"]["BACKEND"]
 
 
 def site_header(request, page=None) -> str:
     match = getattr(request, "resolver_match", None)
-    context = {
+    variant = {
         "site_name": settings.SITE_NAME,
         "ns": match.namespace if match else "",
         "url_name": match.url_name if match else "",
@@ -40,37 +40,44 @@ def site_header(request, page=None) -> str:
             match and match.url_name == "page" and getattr(page, "slug", "") == "about"
         ),
     }
-    return mark_safe(_render("includes/header.html", context))
+    return mark_safe(_render("includes/header.html", variant))
 
 
 def site_footer(request) -> str:
     match = getattr(request, "resolver_match", None)
-    context = {
+    variant = {
         "site_name": settings.SITE_NAME,
         "contact_email": settings.CONTACT_EMAIL,
         "year": timezone.localdate().year,
         "on_subscribe_page": bool(match and match.url_name == "subscribe"),
-        "form": SubscribeForm(auto_id="footer-%s", initial={"rendered_at": STAMP_MARK}),
-        "source": SOURCE_MARK,
     }
-    html = _render("includes/footer.html", context, skip=("form", "source"))
-    fresh_stamp = SubscribeForm.fresh_rendered_at()
-    return mark_safe(
-        html.replace(SOURCE_MARK, escape(request.path if request else "")).replace(
-            STAMP_MARK, escape(fresh_stamp)
-        )
-    )
+    html = _render("includes/footer.html", variant, _footer_form)
+    source = escape(request.path if request else "")
+    stamp = escape(SubscribeForm.fresh_rendered_at())
+    return mark_safe(html.replace(SOURCE_MARK, source).replace(STAMP_MARK, stamp))
 
 
-def _render(template_name: str, context: dict, skip: tuple = ()) -> str:
-    """The template rendered with `context`, remembered under everything that can change it."""
+def _footer_form() -> dict:
+    form = SubscribeForm(auto_id="footer-%s", initial={"rendered_at": STAMP_MARK})
+    return {"form": form, "source": SOURCE_MARK}
+
+
+def _render(template_name: str, variant: dict, extra=dict) -> str:
+    """The template rendered with `variant` and `extra()`, remembered under the variant and
+    everything else that can change it."""
     if settings.DEBUG:
-        return get_template(template_name).render(context)
-    variant = tuple(sorted((k, v) for k, v in context.items() if k not in skip))
-    key = (template_name, variant, get_language(), get_script_prefix(), get_urlconf(), *_settings())
+        return get_template(template_name).render(variant | extra())
+    key = (
+        template_name,
+        tuple(sorted(variant.items())),
+        get_language(),
+        get_script_prefix(),
+        get_urlconf(),
+        *_settings(),
+    )
     html = _memo.get(key)
     if html is None:
         if len(_memo) >= MEMO_SIZE:
             _memo.clear()
-        html = _memo[key] = get_template(template_name).render(context)
+        html = _memo[key] = get_template(template_name).render(variant | extra())
     return html
