@@ -1,10 +1,8 @@
-import functools
-import operator
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, Subquery
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
@@ -15,7 +13,6 @@ from members.models import Organisation
 from ncasite.page_cache import mark_private
 
 from .models import Category, Post, SlugRedirect
-
 
 RELATED_POSTS_SHOWN = 3
 
@@ -101,37 +98,23 @@ def organisation_links() -> Prefetch:
 def post_neighbours(post: Post) -> dict:
     """The 3 newest other posts of the post's category, and the posts before and after it.
 
-    One query: each of the five is picked by id in its own one-row subquery (which the
-    database answers from an index, then fetches by primary key), and told apart here. The
-    newest three of the category found are the related posts (any other post of the category
-    is older than all three), the newest older post is the previous one, the oldest newer post
-    is the next one.
+    Three small queries, each answered from an index. One query picking all five by id was
+    tried: it saved two round trips but cost more in building its five subqueries (5.2 ms
+    against 3.6 ms on the benchmark machine).
     """
-    if not post.published_at:
-        return {"related_posts": [], "previous_post": None, "next_post": None}
-    published = Post.objects.published()
-    related = published.filter(category_id=post.category_id).exclude(pk=post.pk)
-    related = related.order_by("-published_at", "-pk").values("pk")
-    before = published.filter(published_at__lt=post.published_at)
-    after = published.filter(published_at__gt=post.published_at)
-    picks = [related[n : n + 1] for n in range(RELATED_POSTS_SHOWN)] + [
-        before.order_by("-published_at", "-pk").values("pk")[:1],
-        after.order_by("published_at", "pk").values("pk")[:1],
-    ]
-    found = list(
-        published.for_lists().filter(
-            functools.reduce(operator.or_, (Q(pk=Subquery(pick)) for pick in picks))
+    published = Post.objects.published().for_lists()
+    related = []
+    previous_post = next_post = None
+    if post.published_at:
+        related = published.filter(category_id=post.category_id).exclude(pk=post.pk)
+        related = list(related[:RELATED_POSTS_SHOWN])
+        previous_post = published.filter(published_at__lt=post.published_at).first()
+        next_post = (
+            published.filter(published_at__gt=post.published_at)
+            .order_by("published_at", "pk")
+            .first()
         )
-    )  # newest first
-    older = [p for p in found if p.published_at < post.published_at]
-    newer = [p for p in found if p.published_at > post.published_at]
-    return {
-        "related_posts": [p for p in found if p.category_id == post.category_id][
-            :RELATED_POSTS_SHOWN
-        ],
-        "previous_post": older[0] if older else None,
-        "next_post": newer[-1] if newer else None,
-    }
+    return {"related_posts": related, "previous_post": previous_post, "next_post": next_post}
 
 
 def news_article_data(request, post: Post) -> dict:
