@@ -55,6 +55,24 @@ def current_state() -> tuple[int, float | None]:
     return state
 
 
+def kept(name: str, compute):
+    """compute()'s answer, kept in the cache until public content changes.
+
+    For small answers that many renders ask for, such as counts. `name` must hold everything
+    the answer depends on besides public content (a date, a category). Like the card cache,
+    it lasts NCASITE_FRAGMENT_CACHE_SECONDS at most; 0 computes every time.
+    """
+    if settings.FRAGMENT_CACHE_SECONDS <= 0:
+        return compute()
+    version, _expires = current_state()
+    key = f"kept:{version}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, settings.FRAGMENT_CACHE_SECONDS)
+    return value
+
+
 def bump_content_version(**kwargs) -> None:
     """Make every cached page stale. Connected to saves and deletes of public content."""
     state = cache.get(STATE_KEY)

@@ -4,6 +4,7 @@ from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -11,6 +12,7 @@ from members.models import Organisation
 from news.models import Post
 
 from .models import Page
+from .page_cache import kept
 
 SEARCH_MAX_LENGTH = 200
 
@@ -25,7 +27,9 @@ def home(request):
     context = {
         "featured": featured,
         "latest": latest,
-        "member_count": Organisation.objects.current().count(),
+        "member_count": kept(
+            f"member-count:{timezone.localdate()}", Organisation.objects.current().count
+        ),
     }
     return render(request, "home.html", context)
 

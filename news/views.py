@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
 from members.models import Organisation
-from ncasite.page_cache import mark_private
+from ncasite.page_cache import kept, mark_private
 
 from .models import Category, Post, SlugRedirect
 
@@ -26,9 +26,16 @@ class CappedPaginator(Paginator):
 
     MAX_LISTED = 2_000
 
+    def __init__(self, *args, count_name: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_name = count_name  # names the list, to keep its count between renders
+
     @cached_property
     def count(self):
-        return self.object_list.order_by()[: self.MAX_LISTED].count()  # no sort to count
+        def count():
+            return self.object_list.order_by()[: self.MAX_LISTED].count()  # no sort to count
+
+        return kept(f"post-count:{self.count_name}", count) if self.count_name else count()
 
 
 class PostListView(ListView):
@@ -40,11 +47,20 @@ class PostListView(ListView):
     def get_queryset(self):
         return Post.objects.published().for_lists()
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return super().get_paginator(queryset, per_page, count_name=self.list_name(), **kwargs)
+
+    def list_name(self) -> str:
+        return "all"
+
 
 class CategoryPostListView(PostListView):
     def get_queryset(self):
         self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
         return super().get_queryset().filter(category=self.category)
+
+    def list_name(self) -> str:
+        return f"category-{self.category.pk}"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(category=self.category, **kwargs)

@@ -1,8 +1,10 @@
 """Rendered cards are kept between renders and retired whenever public content changes."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from news.models import Post
 
@@ -96,3 +98,57 @@ def test_cards_are_kept_per_language(client, settings, content):
     french = client.get("/news/", headers={"accept-language": "fr"})
     assert rendered_templates(french).count("includes/post_card.html") == 4
     assert page(english) != page(french)
+
+
+# --- Counts kept between renders (ncasite.page_cache.kept) --------------------------------
+
+
+def member_count(client) -> int:
+    return int(re.search(r'class="big-number">(\d+)<', client.get("/").text).group(1))
+
+
+def test_home_member_count_is_kept_and_follows_every_change(
+    client, settings, make_organisation, django_assert_num_queries, time_machine
+):
+    settings.FRAGMENT_CACHE_SECONDS = 600
+    late_evening = timezone.localtime().replace(hour=23, minute=58)
+    time_machine.move_to(late_evening, tick=False)
+    watch = make_organisation(name="Forest Watch")
+    make_organisation(name="Starts soon", joined_on=timezone.localdate() + timedelta(days=1))
+    assert member_count(client) == 1
+    with django_assert_num_queries(2):  # the two post lists; the count comes from the cache
+        assert member_count(client) == 1
+
+    make_organisation(name="River Guard")
+    assert member_count(client) == 2
+    watch.delete()
+    assert member_count(client) == 1
+    time_machine.move_to(late_evening + timedelta(minutes=3), tick=False)
+    assert member_count(client) == 2  # who joins tomorrow counts from midnight
+
+
+def test_news_list_count_is_kept_and_follows_publishing(
+    client, settings, make_post, make_category, time_machine
+):
+    settings.FRAGMENT_CACHE_SECONDS = 600
+    time_machine.move_to(timezone.now(), tick=False)
+    wildlife, timber = make_category(name="Wildlife"), make_category(name="Timber")
+    posts = [make_post(category=wildlife) for _ in range(10)]
+    scheduled = make_post(category=timber, published_at=timezone.now() + timedelta(minutes=5))
+    for url in ["/news/", wildlife.get_absolute_url(), timber.get_absolute_url()]:
+        assert "?page=2" not in client.get(url).text
+        assert client.get(url + "?page=2").status_code == 404
+
+    time_machine.move_to(scheduled.published_at + timedelta(seconds=1), tick=False)
+    assert client.get("/news/?page=2").status_code == 200  # the 11th post, on time
+    assert client.get(timber.get_absolute_url()).status_code == 200
+
+    posts[0].status = Post.Status.DRAFT
+    posts[0].save()
+    assert client.get("/news/?page=2").status_code == 404
+    make_post(category=wildlife)
+    assert client.get("/news/?page=2").status_code == 200
+    assert client.get(wildlife.get_absolute_url() + "?page=2").status_code == 404
+    make_post(category=wildlife)
+    assert client.get(wildlife.get_absolute_url() + "?page=2").status_code == 200
+    assert client.get(timber.get_absolute_url() + "?page=2").status_code == 404  # its own count
