@@ -7,6 +7,7 @@ scheduled post's time comes, so a scheduled post appears on time even with a war
 
 import hashlib
 from datetime import datetime
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,6 +18,13 @@ from django.utils.translation import get_language_from_request
 STATE_KEY = "page-cache:state"
 PRIVATE_PREFIXES = ("/admin/", "/news/preview/", "/newsletter/confirm/", "/newsletter/unsubscribe/")
 UNCACHED_PATHS = {"/healthz"}
+# Added to shared links by social networks, ad and mail tools; no page reads them. A link shared
+# widely carries a different one per click, so keying pages on them would make every such
+# visit a cache miss just when traffic peaks.
+TRACKING_PARAMETERS = {
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "twclid", "igshid", "yclid",
+    "mc_cid", "mc_eid", "_ga", "_gl", "ref_src",
+}  # fmt: skip
 KEPT_HEADERS = (
     "Content-Type",
     "Content-Language",
@@ -79,6 +87,23 @@ def bump_content_version(**kwargs) -> None:
     version = (state[0] + 1) if state else int(timezone.now().timestamp())
     upcoming = next_publication_time()
     cache.set(STATE_KEY, (version, upcoming.timestamp() if upcoming else None), None)
+
+
+def is_tracking_parameter(name: str) -> bool:
+    return name in TRACKING_PARAMETERS or name.startswith("utm_")
+
+
+def page_path(request) -> str:
+    """The path and query string, without tracking parameters: what the page depends on."""
+    query = request.META.get("QUERY_STRING", "")
+    if not query:
+        return request.path
+    kept = [
+        (name, value)
+        for name, value in parse_qsl(query, keep_blank_values=True)
+        if not is_tracking_parameter(name)
+    ]
+    return f"{request.path}?{urlencode(kept)}" if kept else request.path
 
 
 def mark_private(response):
@@ -150,7 +175,7 @@ class PageCacheMiddleware:
     @staticmethod
     def key(request, version: int) -> str:
         language = get_language_from_request(request)
-        raw = f"{request.get_host()}|{request.get_full_path()}|{language}"
+        raw = f"{request.get_host()}|{page_path(request)}|{language}"
         return f"page:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
     @staticmethod

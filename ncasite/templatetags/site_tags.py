@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 
 from ncasite import chrome
 from ncasite.memos import memo_reverse
-from ncasite.page_cache import current_state
+from ncasite.page_cache import current_state, page_path
 
 register = template.Library()
 
@@ -121,6 +121,13 @@ def json_ld(data):
 @register.simple_tag(takes_context=True)
 def absolute_url(context, path):
     return context["request"].build_absolute_uri(path)
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """This page's address without tracking parameters (?utm_source=…, ?fbclid=…)."""
+    request = context["request"]
+    return request.build_absolute_uri(page_path(request))
 
 
 @register.filter

@@ -133,6 +133,37 @@ def test_query_string_and_language_are_part_of_the_key(client, make_post):
     assert is_hit(client.get("/news/?page=2"))
 
 
+def test_links_shared_with_tracking_parameters_share_the_cached_page(client, make_post):
+    for n in range(12):
+        make_post(title=f"Story {n}")
+    first = client.get("/news/?page=2&utm_source=newsletter&fbclid=Alice-7f3a")
+    assert not is_hit(first)
+    for url in [
+        "/news/?page=2",
+        "/news/?fbclid=Bob-91c2&page=2",
+        "/news/?utm_medium=social&utm_campaign=peru&page=2&gclid=x1",
+    ]:
+        response = client.get(url)
+        assert is_hit(response), url
+        assert response.content == first.content
+    html = first.content.decode()
+    assert '<link rel="canonical" href="http://testserver/news/?page=2">' in html
+    assert "Alice" not in html and "utm_source" not in html
+    assert not is_hit(client.get("/news/?page=1&utm_source=newsletter"))  # page=1 is its own key
+
+
+def test_parameters_a_page_reads_stay_in_the_key_and_the_canonical_address(client):
+    plain = client.get("/members/")
+    filtered = client.get("/members/?kind=government&utm_source=x")
+    assert not is_hit(filtered) and filtered.content != plain.content
+    assert (
+        '<link rel="canonical" href="http://testserver/members/?kind=government">'
+        in filtered.content.decode()
+    )
+    hostile = client.get('/search/?q="><script>alert(1)</script>&fbclid=1')
+    assert "<script>alert(1)" not in hostile.content.decode()
+
+
 def test_admin_and_forms_with_personal_data_are_private(admin_client, client, settings):
     response = admin_client.get("/admin/")
     assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
