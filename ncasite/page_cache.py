@@ -37,6 +37,7 @@ KEPT_HEADERS = (
     "Strict-Transport-Security",
     "Cache-Control",
     "ETag",
+    "Last-Modified",
 )
 
 

@@ -48,6 +48,16 @@ def test_conditional_get_answers_304(client, make_post):
     assert client.get("/news/", headers={"if-none-match": '"other"'}).status_code == 200
 
 
+def test_cached_feed_keeps_last_modified_for_conditional_requests(client, make_post):
+    make_post()
+    first = client.get("/news/feed/")
+    cached = client.get("/news/feed/")
+    assert is_hit(cached)
+    assert cached["Last-Modified"] == first["Last-Modified"]
+    since = {"if-modified-since": first["Last-Modified"]}
+    assert client.get("/news/feed/", headers=since).status_code == 304
+
+
 def test_publishing_shows_on_the_next_request(client, make_post):
     draft = make_post(title="Not yet", status=Post.Status.DRAFT, published_at=None)
     assert "Not yet" not in client.get("/news/").content.decode()
