@@ -105,7 +105,8 @@ def measure() -> dict[str, dict]:
         finally:
             runs[-1].append(((time.perf_counter() - began) * 1000, sql))
 
-    with override_settings(DEBUG=False, PAGE_CACHE_SECONDS=0, ALLOWED_HOSTS=["testserver"]):
+    off = {"PAGE_CACHE_SECONDS": 0, "FRAGMENT_CACHE_SECONDS": 0}  # every render from scratch
+    with override_settings(DEBUG=False, **off, ALLOWED_HOSTS=["testserver"]):
         client = Client()
         for name, path in PAGES.items():
             for _ in range(WARMUP):
@@ -167,8 +168,8 @@ def report(results: dict, sizes: list[int], pg: str) -> None:
     print(f"\n## Scale benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")
     print(f"- `uname -m` {os.uname().machine}, `nproc` {os.cpu_count()}, {pg}")
     print(
-        f"- in-process test Client, DEBUG off, page cache off; lowest of {ROUNDS} medians of "
-        f"{TIMED} requests ",
+        f"- in-process test Client, DEBUG off, page and card caches off; lowest of {ROUNDS} "
+        f"medians of {TIMED} requests ",
         end="",
     )
     print(f"after {WARMUP} warm-up requests; tables VACUUM ANALYZEd after each build\n")
