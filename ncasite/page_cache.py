@@ -7,10 +7,14 @@ scheduled post's time comes, so a scheduled post appears on time even with a war
 
 import hashlib
 from datetime import datetime
+from http import HTTPStatus
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
+from django.middleware.http import ConditionalGetMiddleware
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import get_language_from_request
@@ -172,31 +176,35 @@ class PageCacheFront:
 
     def __call__(self, environ, start_response):
         if settings.PAGE_CACHE_SECONDS > 0 and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            response = self.cached_response(environ)
-            if response is not None:
-                start_response(
-                    f"{response.status_code} {response.reason_phrase}", [*response.items()]
-                )
-                return [] if environ["REQUEST_METHOD"] == "HEAD" else [response.content]
+            request = WSGIRequest(environ)
+            cached = self.lookup(request)
+            if cached is not None:
+                response = self.respond(request, cached)
+                start_response(response[0], response[1])
+                return [] if request.method == "HEAD" else [response[2]]
         return self.app(environ, start_response)
 
     @staticmethod
-    def cached_response(environ):
-        from django.core.exceptions import DisallowedHost
-        from django.core.handlers.wsgi import WSGIRequest
-        from django.middleware.http import ConditionalGetMiddleware
-
-        request = WSGIRequest(environ)
+    def lookup(request):
         try:
             if not is_cacheable_request(request) or (version := known_version()) is None:
                 return None
-            cached = cache.get(PageCacheMiddleware.key(request, version))
+            return cache.get(PageCacheMiddleware.key(request, version))
         except DisallowedHost:
             return None
-        if cached is None:
-            return None
-        response = PageCacheMiddleware.rebuild(cached, request)
-        return ConditionalGetMiddleware(lambda request: response)(request)
+
+    @staticmethod
+    def respond(request, cached) -> tuple[str, list, bytes]:
+        """WSGI status, headers and body: straight from the cache, or through Django's
+        conditional-request handling when the request is conditional."""
+        if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+            response = PageCacheMiddleware.rebuild(cached, request)
+            response = ConditionalGetMiddleware(lambda request: response)(request)
+            status = f"{response.status_code} {response.reason_phrase}"
+            return status, [*response.items()], response.content
+        status, headers, content = cached
+        extra = [("Content-Length", str(len(content))), ("X-Page-Cache", "hit")]
+        return f"{status} {HTTPStatus(status).phrase}", [*headers.items(), *extra], content
 
 
 class PageCacheMiddleware:

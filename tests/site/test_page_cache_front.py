@@ -70,6 +70,16 @@ def test_second_request_is_answered_in_front_of_django(make_post, served_by_djan
     assert served_by_django == ["/news/"]
 
 
+def test_front_and_middleware_hits_are_the_same_response(client, make_post):
+    make_post()
+    wsgi("/news/")
+    _status, front_headers, front_body = wsgi("/news/")
+    middleware_hit = client.get("/news/")  # the test client goes straight to Django
+    assert middleware_hit["X-Page-Cache"] == "hit"
+    assert front_body == middleware_hit.content
+    assert front_headers == dict(middleware_hit.items())
+
+
 def test_head_and_conditional_requests_in_front(make_post):
     make_post()
     _status, headers, _body = wsgi("/news/")
