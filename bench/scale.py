@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """How render time and SQL queries of the public pages change as the posts grow (PostgreSQL).
 
-Run: DATABASE_URL=postgres://... .venv/bin/python bench/scale.py [--posts 1000,100000]
+Run: DATABASE_URL=postgres://.../NAME .venv/bin/python bench/scale.py [--posts 1000,100000]
+Each size gets a database of its own, NAME_<size>, created beside NAME when missing.
 """
 
 import sys
@@ -14,11 +15,13 @@ if Path(sys.path[0]).resolve() == ROOT / "bench":
 sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import os  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 from statistics import median  # noqa: E402
+from urllib.parse import urlsplit, urlunsplit  # noqa: E402
 
 from bench.bench_rows import delete_bench_rows  # noqa: E402
 
@@ -90,11 +93,9 @@ def build(size: int) -> None:
     print(f"{size:,} posts built in {time.monotonic() - started:.0f} s")
 
 
-def measure() -> dict[str, dict]:
-    """Render time: the lowest of ROUNDS medians of TIMED requests (this shared machine has
-    bursts of slowness that a single median catches); and each query's median time."""
+def measure(client) -> dict[str, dict]:
+    """One round: the median time of TIMED renders of each page, and each query's median."""
     from django.db import connection
-    from django.test import Client, override_settings
 
     found, runs = {}, []  # runs: one list of (ms, sql) per timed request
 
@@ -105,35 +106,78 @@ def measure() -> dict[str, dict]:
         finally:
             runs[-1].append(((time.perf_counter() - began) * 1000, sql))
 
-    off = {"PAGE_CACHE_SECONDS": 0, "FRAGMENT_CACHE_SECONDS": 0}  # every render from scratch
-    with override_settings(DEBUG=False, **off, ALLOWED_HOSTS=["testserver"]):
-        client = Client()
-        for name, path in PAGES.items():
-            for _ in range(WARMUP):
-                client.get(path)
-            runs.clear()
-            medians = []
-            with connection.execute_wrapper(timed):
-                for _ in range(ROUNDS):
-                    times = []
-                    for _ in range(TIMED):
-                        runs.append([])
-                        began = time.perf_counter()
-                        status = client.get(path).status_code
-                        times.append((time.perf_counter() - began) * 1000)
-                    medians.append(median(times))
-            if status != 200:
-                raise SystemExit(f"{path} answered {status}")
-            alike = [run for run in runs if len(run) == len(runs[0])]
-            queries = [(median(r[i][0] for r in alike), sql) for i, (_, sql) in enumerate(runs[0])]
-            found[name] = {"ms": min(medians), "queries": queries}
+    for name, path in PAGES.items():
+        runs.clear()
+        times = []
+        with connection.execute_wrapper(timed):
+            for _ in range(TIMED):
+                runs.append([])
+                began = time.perf_counter()
+                status = client.get(path).status_code
+                times.append((time.perf_counter() - began) * 1000)
+        if status != 200:
+            raise SystemExit(f"{path} answered {status}")
+        alike = [run for run in runs if len(run) == len(runs[0])]
+        queries = [(median(r[i][0] for r in alike), sql) for i, (_, sql) in enumerate(runs[0])]
+        found[name] = {"ms": median(times), "queries": queries}
     return found
+
+
+def child(size: int) -> None:
+    """Build `size` posts in this process's database, then measure a round per "measure" line
+    read from the parent, until "quit"."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client, override_settings
+
+    build(size)
+    off = {"PAGE_CACHE_SECONDS": 0, "FRAGMENT_CACHE_SECONDS": 0}  # every render from scratch
+    try:
+        with override_settings(DEBUG=False, **off, ALLOWED_HOSTS=["testserver"]):
+            client = Client()
+            for path in PAGES.values():
+                for _ in range(WARMUP):
+                    client.get(path)
+            pg = f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 10000}"
+            print("READY " + json.dumps(pg), flush=True)
+            for command in sys.stdin:
+                if command.strip() != "measure":
+                    break
+                print("RESULT " + json.dumps(measure(client)), flush=True)
+    finally:
+        delete_bench_rows()
+
+
+def database_for(url: str, size: int) -> str:
+    """A database of its own for each size, beside the one in DATABASE_URL (created if need be)."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_{size}"
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as db:
+        if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            db.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def read_line(proc: subprocess.Popen, prefix: str) -> str:
+    for line in proc.stdout:
+        if line.startswith(prefix):
+            return line[len(prefix) :]
+        print(line, end="")  # the child's own news ("100,000 posts built in 40 s")
+    raise SystemExit(f"a measuring process stopped early (exit code {proc.wait()})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", default="1000,100000", help="comma-separated post counts")
-    sizes = [int(n) for n in parser.parse_args().posts.replace("_", "").split(",")]
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args.child)
+    sizes = [int(n) for n in args.posts.replace("_", "").split(",")]
     if min(sizes) <= ARTICLE or len(sizes) < 2:
         raise SystemExit(f"give two or more sizes, each above {ARTICLE}")
     url = os.environ.get("DATABASE_URL", "")
@@ -143,24 +187,40 @@ def main() -> None:
             "DATABASE_URL=postgres://postgres@127.0.0.1:5432/ncabench .venv/bin/python "
             "bench/scale.py"
         )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True
-    )
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    results = {}
+    children, rounds = {}, {size: [] for size in sizes}
     try:
-        for size in sizes:
-            build(size)
-            results[size] = measure()
+        for size in sizes:  # one at a time: building is the heavy part
+            env = {**os.environ, "DATABASE_URL": database_for(url, size)}
+            migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v0"]
+            subprocess.run(migrate, cwd=ROOT, env=env, check=True)
+            command = [sys.executable, str(Path(__file__).resolve()), "--child", str(size)]
+            children[size] = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                text=True, bufsize=1,
+            )  # fmt: skip
+            pg = json.loads(read_line(children[size], "READY "))
+        for r in range(ROUNDS):  # interleaved, so the VM's slow spells hit every size alike
+            for size in sizes if r % 2 == 0 else reversed(sizes):
+                children[size].stdin.write("measure\n")
+                rounds[size].append(json.loads(read_line(children[size], "RESULT ")))
     finally:
-        delete_bench_rows()
+        for proc in children.values():
+            if proc.poll() is None:
+                proc.stdin.write("quit\n")
+                proc.stdin.close()
+                proc.wait(120)
         print("bench rows deleted")
-    pg = f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 10000}"
+    results = {size: combine(rounds[size]) for size in sizes}
     report(results, sizes, pg)
+
+
+def combine(rounds: list[dict]) -> dict:
+    """Each page's lowest round median (the least disturbed round), and its queries' medians."""
+    combined = {}
+    for name in PAGES:
+        best = min(rounds, key=lambda found: found[name]["ms"])
+        combined[name] = {"ms": best[name]["ms"], "queries": best[name]["queries"]}
+    return combined
 
 
 def report(results: dict, sizes: list[int], pg: str) -> None:
@@ -168,8 +228,9 @@ def report(results: dict, sizes: list[int], pg: str) -> None:
     print(f"\n## Scale benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")
     print(f"- `uname -m` {os.uname().machine}, `nproc` {os.cpu_count()}, {pg}")
     print(
-        f"- in-process test Client, DEBUG off, page and card caches off; lowest of {ROUNDS} "
-        f"medians of {TIMED} requests ",
+        f"- in-process test Client, DEBUG off, page and card caches off; each size in its own "
+        f"database and process, {ROUNDS} rounds interleaved between the sizes; time = the lowest "
+        f"round median of {TIMED} requests ",
         end="",
     )
     print(f"after {WARMUP} warm-up requests; tables VACUUM ANALYZEd after each build\n")
