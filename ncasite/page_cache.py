@@ -111,12 +111,12 @@ def page_path(request) -> str:
     query = request.META.get("QUERY_STRING", "")
     if not query:
         return request.path
-    kept = [
+    meaningful = [
         (name, value)
         for name, value in parse_qsl(query, keep_blank_values=True)
         if not is_tracking_parameter(name)
     ]
-    return f"{request.path}?{urlencode(kept)}" if kept else request.path
+    return f"{request.path}?{urlencode(meaningful)}" if meaningful else request.path
 
 
 def mark_private(response):
