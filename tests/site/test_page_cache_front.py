@@ -144,3 +144,19 @@ def test_page_cache_off_means_no_front(settings, make_post, served_by_django):
     wsgi("/news/")
     wsgi("/news/")
     assert served_by_django == ["/news/", "/news/"]
+
+
+def test_scheduled_post_appears_on_time_through_the_front(make_post, time_machine):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    time_machine.move_to(timezone.now(), tick=False)
+    make_post(title="Already out")
+    make_post(title="Goes out soon", published_at=timezone.now() + timedelta(minutes=5))
+    wsgi("/news/")
+    _status, headers, body = wsgi("/news/")
+    assert headers["X-Page-Cache"] == "hit" and b"Goes out soon" not in body
+    time_machine.move_to(timezone.now() + timedelta(minutes=5, seconds=1), tick=False)
+    _status, headers, body = wsgi("/news/")
+    assert "X-Page-Cache" not in headers and b"Goes out soon" in body
