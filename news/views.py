@@ -94,7 +94,8 @@ class PostDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(post_neighbours(self.object))
+        post = self.object  # its neighbours change only when public content does
+        context.update(kept(f"neighbours:{post.pk}", lambda: post_neighbours(post)))
         context["structured_data"] = news_article_data(self.request, self.object)
         return context
 

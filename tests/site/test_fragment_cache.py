@@ -152,3 +152,24 @@ def test_news_list_count_is_kept_and_follows_publishing(
     make_post(category=wildlife)
     assert client.get(wildlife.get_absolute_url() + "?page=2").status_code == 200
     assert client.get(timber.get_absolute_url() + "?page=2").status_code == 404  # its own count
+
+
+def test_article_neighbours_are_kept_and_follow_publishing(
+    client, settings, make_post, make_category, django_assert_num_queries
+):
+    settings.FRAGMENT_CACHE_SECONDS = 600
+    wildlife, now = make_category(name="Wildlife"), timezone.now()
+    older = make_post(title="Older story", category=wildlife, published_at=now - timedelta(hours=3))
+    story = make_post(title="The story", category=wildlife, published_at=now - timedelta(hours=2))
+    first = client.get(story.get_absolute_url()).text
+    assert "Older story" in first and 'rel="next"' not in first
+    with django_assert_num_queries(2):  # the post and its members; neighbours kept
+        client.get(story.get_absolute_url())
+    older_page = client.get(older.get_absolute_url()).text  # each post keeps its own
+    assert f'<a rel="next" href="{story.get_absolute_url()}">' in older_page
+
+    newer = make_post(title="Newer story", category=wildlife, published_at=now - timedelta(hours=1))
+    html = client.get(story.get_absolute_url()).text
+    assert f'<a rel="next" href="{newer.get_absolute_url()}">' in html
+    older.delete()
+    assert "Older story" not in client.get(story.get_absolute_url()).text
