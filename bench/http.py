@@ -360,7 +360,7 @@ def report(runs, queries, hits, memory, vendor, use_wrk, seconds, rounds, logdir
         f"{link_rps / base:.2f}× {ok(link_rps / base >= 0.8)} | | | | | | |"
     )
     print("\nTargets: warm ≥ 0.8× hello and p99 < 50 ms; cold ≥ 0.1× hello and ≤ 6 queries.")
-    print("Cold: page cache off, rendered cards kept; no card cache: both off (ratio to hello).")
+    print("Cold: page cache off, cards, counts and neighbours kept; no card cache: all off.")
     for key, results in runs.items():
         if bad := sum(r["bad"] for r in results):
             print(f"- warning: {key}: {bad} errors (non-2xx/3xx, connect, timeout)")
