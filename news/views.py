@@ -14,7 +14,7 @@ from ncasite.page_cache import kept, mark_private
 
 from .models import Category, Post, SlugRedirect
 
-RELATED_POSTS_SHOWN = 3
+MORE_IN_CATEGORY = 3
 
 
 class CappedPaginator(Paginator):
@@ -124,7 +124,7 @@ def post_neighbours(post: Post) -> dict:
     previous_post = next_post = None
     if post.published_at:
         related = published.filter(category_id=post.category_id).exclude(pk=post.pk)
-        related = list(related[:RELATED_POSTS_SHOWN])
+        related = list(related[:MORE_IN_CATEGORY])
         previous_post = published.filter(published_at__lt=post.published_at).first()
         next_post = (
             published.filter(published_at__gt=post.published_at)
