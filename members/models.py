@@ -21,9 +21,9 @@ LOGO_RENDITIONS = {
 
 
 class OrganisationQuerySet(models.QuerySet):
-    def current(self):
+    def current(self, today=None):
         """Members today: joined, and not (yet) left."""
-        today = timezone.localdate()
+        today = today or timezone.localdate()
         return self.filter(joined_on__lte=today).filter(
             models.Q(left_on__isnull=True) | models.Q(left_on__gt=today)
         )

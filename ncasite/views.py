@@ -13,25 +13,35 @@ from news.models import Post
 
 from .models import Page
 from .page_cache import kept
+from .queries import ByIds, list_ids
 
 SEARCH_MAX_LENGTH = 200
 
 
+LATEST_ON_HOME = 6
+
+
 @require_safe
 def home(request):
-    latest = list(Post.objects.published().for_lists()[:7])
-    featured = Post.objects.published().for_lists().filter(is_featured=True).first()
+    now = timezone.now()
+    featured = Post.objects.published(now).for_lists().filter(is_featured=True).first()
+    latest = list_ids(("home-latest",), latest_posts, now=now)
     if featured is None and latest:
-        featured = latest[0]
-    latest = [post for post in latest if post != featured][:6]
+        featured = Post.objects.for_lists().get(pk=latest[0])
+    latest = [pk for pk in latest if pk != featured.pk][:LATEST_ON_HOME] if featured else []
     context = {
         "featured": featured,
-        "latest": latest,
+        "latest": ByIds(latest, Post.objects.for_lists()),
         "member_count": kept(
             f"member-count:{timezone.localdate()}", Organisation.objects.current().count
         ),
     }
     return render(request, "home.html", context)
+
+
+def latest_posts(now):
+    """One more than the home shows, in case the featured post is among them."""
+    return Post.objects.published(now).order_by("-published_at", "-pk")[: LATEST_ON_HOME + 1]
 
 
 @require_safe

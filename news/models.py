@@ -80,9 +80,9 @@ class Category(models.Model):
 
 
 class PostQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, now=None):
         """Posts the public may see: published, and their publication time has come."""
-        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=now or timezone.now())
 
     def for_lists(self):
         return (

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from ncasite import chrome
 from ncasite.memos import memo_reverse
 from ncasite.page_cache import current_state, page_path
+from ncasite.queries import ByIds
 
 register = template.Library()
 
@@ -62,9 +63,11 @@ def cards(context, objects, template_name, name, **extra):
     Cards are most of every list page, and one card shows on many pages (home, news list,
     category, member page, search, newsletter archive): rendering one page warms the others.
     Keys hold the content version of ncasite.page_cache, so any save or delete of public
-    content, or a scheduled post going live, retires every card at once.
+    content, or a scheduled post going live, retires every card at once. Given a ByIds list
+    (ncasite.queries), only the objects whose cards are missing are loaded.
     """
-    objects = list(objects or ())
+    if not isinstance(objects, ByIds):
+        objects = list(objects or ())
     template = context.template.engine.get_template(template_name)
     seconds = settings.FRAGMENT_CACHE_SECONDS
     if seconds <= 0:
@@ -72,16 +75,23 @@ def cards(context, objects, template_name, name, **extra):
     version, _expires = current_state()
     options = ",".join(f"{key}={value}" for key, value in sorted(extra.items()))
     prefix = f"card:{version}:{get_language()}:{template_name}:{options}:"
-    keys = [f"{prefix}{obj.pk}" for obj in objects]
-    found = cache.get_many(keys)
-    fresh = {
-        key: _card(template, context, name, obj, extra)
-        for key, obj in zip(keys, objects, strict=True)
-        if key not in found
-    }
-    if fresh:
+    ids = objects.ids if isinstance(objects, ByIds) else [obj.pk for obj in objects]
+    keys = {pk: f"{prefix}{pk}" for pk in ids}
+    found = cache.get_many(keys.values())
+    missing = [pk for pk in ids if keys[pk] not in found]
+    if missing:
+        if isinstance(objects, ByIds):
+            by_id = objects.load(missing)
+        else:
+            by_id = {obj.pk: obj for obj in objects}
+        fresh = {
+            keys[pk]: _card(template, context, name, by_id[pk], extra)
+            for pk in missing
+            if pk in by_id  # deleted since its id was read
+        }
         cache.set_many(fresh, seconds)
-    return mark_safe("".join(found[key] if key in found else fresh[key] for key in keys))
+        found.update(fresh)
+    return mark_safe("".join(found[keys[pk]] for pk in ids if keys[pk] in found))
 
 
 def _card(template, context, name, obj, extra) -> str:
