@@ -27,4 +27,4 @@ class OrganisationPostsFeed(LatestPostsFeed):
         return reverse("members:organisation-feed", kwargs={"slug": organisation.slug})
 
     def items(self, organisation):
-        return Post.objects.published().for_lists().filter(organisations=organisation)[:FEED_LENGTH]
+        return Post.objects.published().for_feeds().filter(organisations=organisation)[:FEED_LENGTH]

@@ -1,8 +1,13 @@
+import io
+
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpResponse
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Post
@@ -15,17 +20,25 @@ class LatestPostsFeed(Feed):
     description = _("The latest news from the alliance against nature crime.")
 
     def __call__(self, request, *args, **kwargs):
-        response = super().__call__(request, *args, **kwargs)
-        # The feed writer leaves ~600 small pieces, and gunicorn sends each in its own write
-        # to the socket: joined into one, the feed is served about twice as fast.
-        response.content = response.content
+        """Syndication's own, writing the feed to memory first: written straight into the
+        response it arrives in ~560 pieces, each checked and encoded on its own, and gunicorn
+        sends each in its own write to the socket (one piece: about twice as fast)."""
+        try:
+            obj = self.get_object(request, *args, **kwargs)
+        except ObjectDoesNotExist:
+            raise Http404("Feed object does not exist.") from None
+        feedgen = self.get_feed(obj, request)
+        buffer = io.BytesIO()
+        feedgen.write(buffer, "utf-8")
+        response = HttpResponse(buffer.getvalue(), content_type=feedgen.content_type)
+        response.headers["Last-Modified"] = http_date(feedgen.latest_post_date().timestamp())
         return response
 
     def title(self):
         return settings.SITE_NAME
 
     def items(self):
-        return Post.objects.published().for_lists()[:FEED_LENGTH]
+        return Post.objects.published().for_feeds()[:FEED_LENGTH]
 
     def item_title(self, item):
         return item.title
@@ -62,4 +75,4 @@ class CategoryFeed(LatestPostsFeed):
         return reverse("news:category-feed", kwargs={"slug": category.slug})
 
     def items(self, category):
-        return Post.objects.published().for_lists().filter(category=category)[:FEED_LENGTH]
+        return Post.objects.published().for_feeds().filter(category=category)[:FEED_LENGTH]

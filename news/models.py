@@ -101,6 +101,14 @@ class PostQuerySet(models.QuerySet):
             .order_by("-published_at", "-pk")
         )
 
+    def for_feeds(self):
+        """What a feed item shows: no image, so no renditions to read."""
+        return (
+            self.select_related("category")
+            .only("title", "slug", "standfirst", "published_at", "category__name")
+            .order_by("-published_at", "-pk")
+        )
+
     def search(self, query: str):
         """Rank by PostgreSQL full-text search; fall back to substring matching elsewhere."""
         from django.db import connection
