@@ -1,18 +1,18 @@
 from django.conf import settings
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 
-from news.feeds import FEED_LENGTH, LatestPostsFeed
-from news.models import Post
+from ncasite.queries import load_objects, load_one_or_404
+from news.feeds import LatestPostsFeed, latest_for_feed
 
-from .models import Organisation
+from .views import member_by_slug
 
 
 class OrganisationPostsFeed(LatestPostsFeed):
     """The alliance's news that mentions one member."""
 
     def get_object(self, request, slug):
-        return get_object_or_404(Organisation, slug=slug)
+        return load_one_or_404(("member",), member_by_slug, slug=slug)
 
     def title(self, organisation):
         return f"{organisation.name} · {settings.SITE_NAME}"
@@ -27,4 +27,5 @@ class OrganisationPostsFeed(LatestPostsFeed):
         return reverse("members:organisation-feed", kwargs={"slug": organisation.slug})
 
     def items(self, organisation):
-        return Post.objects.published().for_feeds().filter(organisations=organisation)[:FEED_LENGTH]
+        shape = ("member-feed",)
+        return load_objects(shape, latest_for_feed, now=timezone.now(), member=organisation.pk)

@@ -138,6 +138,9 @@ class Organisation(RemembersLoadedValues, models.Model):
     def get_kind_display(self) -> str:
         return choice_label(self.Kind, self.kind)
 
+    def get_region_display(self) -> str:
+        return choice_label(self.Region, self.region)
+
     @property
     def country_name(self) -> str:
         return country_name(self.country) if self.country else ""

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
-from ncasite.queries import ByIds, list_ids
+from ncasite.queries import ByIds, list_ids, load_one_or_404
 from news.models import Post
 
 from .models import Organisation
@@ -52,8 +52,8 @@ class OrganisationDetailView(DetailView):
     template_name = "members/organisation_detail.html"
     context_object_name = "organisation"
 
-    def get_queryset(self):
-        return Organisation.objects.all()
+    def get_object(self, queryset=None):
+        return load_one_or_404(("member",), member_by_slug, slug=self.kwargs["slug"])
 
     def get_context_data(self, **kwargs):
         ids = list_ids(("member-posts",), member_posts, now=timezone.now(), member=self.object.pk)
@@ -63,6 +63,10 @@ class OrganisationDetailView(DetailView):
             structured_data=organisation_data(self.request, self.object),
             **kwargs,
         )
+
+
+def member_by_slug(slug):
+    return Organisation.objects.filter(slug=slug)
 
 
 def member_posts(now, member):

@@ -7,15 +7,41 @@ turning rows into model instances: `list_ids` compiles each query shape once and
 SQL with each call's values; `ByIds` loads objects only for the cards the cache lacks.
 """
 
+import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.query import get_related_populators
+from django.http import Http404
 
 MAX_SHAPES = 1024
-_shapes: dict[tuple, tuple[str, tuple, list[tuple[int, str]]] | None] = {}
+_local = threading.local()  # compiled queries hold their thread's database connection
+
+
+@dataclass(frozen=True)
+class Compiled:
+    sql: str
+    params: tuple
+    slots: list[tuple[int, str]]  # (position in params, name of the value that goes there)
+    compiler: object = None  # for objects: the columns, converters and related models
+
+    def run(self, values: dict) -> list:
+        params = list(self.params)
+        for index, name in self.slots:
+            params[index] = values[name]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.fetchall()
+
+
+def shapes() -> dict:
+    if not hasattr(_local, "shapes"):
+        _local.shapes = {}
+    return _local.shapes
 
 
 def list_ids(shape: tuple, build: Callable[..., QuerySet], **values) -> list:
@@ -28,28 +54,64 @@ def list_ids(shape: tuple, build: Callable[..., QuerySet], **values) -> list:
     (SQLite turns datetimes into text), the stand-ins cannot be found and every call compiles
     afresh: the same answer, only slower.
     """
-    key = (connection.vendor, *shape)
-    if key not in _shapes:
-        if len(_shapes) >= MAX_SHAPES:
-            _shapes.clear()
-        _shapes[key] = _compile(build, values)
-    compiled = _shapes[key]
+    compiled = _compiled(
+        ("ids", *shape), lambda **v: build(**v).values_list("pk", flat=True), values
+    )
     if compiled is None:
         return list(build(**values).values_list("pk", flat=True))
-    sql, params, slots = compiled
-    params = list(params)
-    for index, name in slots:
-        params[index] = values[name]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    return [row[0] for row in compiled.run(values)]
 
 
-def _compile(build, values) -> tuple[str, tuple, list[tuple[int, str]]] | None:
+def load_objects(shape: tuple, build: Callable[..., QuerySet], **values) -> list:
+    """The model instances of `build(**values)`, like iterating it, compiled as list_ids is.
+
+    For the few queries every page of a kind runs, such as its main object by slug. Related
+    models from select_related() come along; prefetch_related() and annotations do not.
+    """
+    compiled = _compiled(("objects", *shape), build, values, keep_compiler=True)
+    if compiled is None:
+        return list(build(**values))
+    compiler = compiled.compiler
+    klass_info, select = compiler.klass_info, compiler.select
+    first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    names = [column[0].target.attname for column in select[first:last]]
+    model, db = klass_info["model"], compiler.using
+    populators = get_related_populators(klass_info, select, db)
+    objects = []
+    for row in compiler.results_iter([compiled.run(values)]):
+        obj = model.from_db(db, names, row[first:last])
+        for populator in populators:
+            populator.populate(row, obj)
+        objects.append(obj)
+    return objects
+
+
+def load_one_or_404(shape: tuple, build: Callable[..., QuerySet], **values):
+    """The first object load_objects finds, or Http404."""
+    found = load_objects(shape, lambda **v: build(**v)[:1], **values)
+    if not found:
+        raise Http404("Nothing has this address.")
+    return found[0]
+
+
+def _compiled(key: tuple, build, values: dict, keep_compiler: bool = False) -> Compiled | None:
+    known = shapes()
+    key = (connection.vendor, *key)
+    if key not in known:
+        if len(known) >= MAX_SHAPES:
+            known.clear()
+        known[key] = _compile(build, values, keep_compiler)
+    return known[key]
+
+
+def _compile(build, values, keep_compiler) -> Compiled | None:
     stand_ins = {name: _stand_in(value, n) for n, (name, value) in enumerate(values.items())}
-    queryset = build(**stand_ins).values_list("pk", flat=True)
+    queryset = build(**stand_ins)
+    if keep_compiler and (queryset._prefetch_related_lookups or queryset.query.annotations):
+        raise ValueError("load_objects cannot prefetch or annotate.")
+    compiler = queryset.query.get_compiler(using=queryset.db)
     try:
-        sql, params = queryset.query.sql_with_params()
+        sql, params = compiler.as_sql()
     except EmptyResultSet:  # nothing to ask, as for an empty slice
         return None
     slots = [
@@ -60,7 +122,7 @@ def _compile(build, values) -> tuple[str, tuple, list[tuple[int, str]]] | None:
     ]
     if {name for _index, name in slots} != set(values):
         return None
-    return sql, tuple(params), slots
+    return Compiled(sql, tuple(params), slots, compiler if keep_compiler else None)
 
 
 def _stand_in(value, n: int):

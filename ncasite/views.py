@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -13,7 +13,7 @@ from news.models import Post
 
 from .models import Page
 from .page_cache import kept
-from .queries import ByIds, list_ids
+from .queries import ByIds, list_ids, load_objects, load_one_or_404
 
 SEARCH_MAX_LENGTH = 200
 
@@ -24,10 +24,10 @@ LATEST_ON_HOME = 6
 @require_safe
 def home(request):
     now = timezone.now()
-    featured = Post.objects.published(now).for_lists().filter(is_featured=True).first()
+    featured = next(iter(load_objects(("home-featured",), featured_post, now=now)), None)
     latest = list_ids(("home-latest",), latest_posts, now=now)
     if featured is None and latest:
-        featured = Post.objects.for_lists().get(pk=latest[0])
+        featured = next(iter(load_objects(("post-for-lists",), post_for_lists, pk=latest[0])), None)
     latest = [pk for pk in latest if pk != featured.pk][:LATEST_ON_HOME] if featured else []
     context = {
         "featured": featured,
@@ -37,6 +37,14 @@ def home(request):
         ),
     }
     return render(request, "home.html", context)
+
+
+def featured_post(now):
+    return Post.objects.published(now).for_lists().filter(is_featured=True)[:1]
+
+
+def post_for_lists(pk):
+    return Post.objects.for_lists().filter(pk=pk)
 
 
 def latest_posts(now):
@@ -86,7 +94,8 @@ def healthz(request):
 
 @require_safe
 def page(request, slug):
-    return render(request, "page.html", {"page": get_object_or_404(Page, slug=slug)})
+    page = load_one_or_404(("page",), lambda slug: Page.objects.filter(slug=slug), slug=slug)
+    return render(request, "page.html", {"page": page})
 
 
 def media(request, path):

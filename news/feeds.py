@@ -1,18 +1,30 @@
 import io
 
 from django.conf import settings
+from django.contrib.syndication.views import Feed
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse
-from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Post
+from ncasite.queries import load_objects, load_one_or_404
+
+from .models import Post
+from .views import category_by_slug
 
 FEED_LENGTH = 20
+
+
+def latest_for_feed(now, category=None, member=None):
+    posts = Post.objects.published(now).for_feeds()
+    if category is not None:
+        posts = posts.filter(category_id=category)
+    if member is not None:
+        posts = posts.filter(organisations=member)
+    return posts[:FEED_LENGTH]
 
 
 class LatestPostsFeed(Feed):
@@ -38,7 +50,7 @@ class LatestPostsFeed(Feed):
         return settings.SITE_NAME
 
     def items(self):
-        return Post.objects.published().for_feeds()[:FEED_LENGTH]
+        return load_objects(("feed",), latest_for_feed, now=timezone.now())
 
     def item_title(self, item):
         return item.title
@@ -60,7 +72,7 @@ class LatestPostsAtomFeed(LatestPostsFeed):
 
 class CategoryFeed(LatestPostsFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Category, slug=slug)
+        return load_one_or_404(("category",), category_by_slug, slug=slug)
 
     def title(self, category):
         return f"{category.name} · {settings.SITE_NAME}"
@@ -75,4 +87,5 @@ class CategoryFeed(LatestPostsFeed):
         return reverse("news:category-feed", kwargs={"slug": category.slug})
 
     def items(self, category):
-        return Post.objects.published().for_feeds().filter(category=category)[:FEED_LENGTH]
+        shape = ("category-feed",)
+        return load_objects(shape, latest_for_feed, now=timezone.now(), category=category.pk)

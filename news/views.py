@@ -2,9 +2,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
@@ -12,7 +11,7 @@ from django.views.generic import DetailView, ListView
 
 from members.models import Organisation
 from ncasite.page_cache import kept, mark_private
-from ncasite.queries import ByIds, list_ids
+from ncasite.queries import ByIds, list_ids, load_one_or_404
 
 from .models import Category, Post, SlugRedirect
 
@@ -77,9 +76,13 @@ class PostListView(ListView):
         return list_ids(("news-page", bottom, top), page, now=timezone.now())
 
 
+def category_by_slug(slug):
+    return Category.objects.filter(slug=slug)
+
+
 class CategoryPostListView(PostListView):
     def get_queryset(self):
-        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        self.category = load_one_or_404(("category",), category_by_slug, slug=self.kwargs["slug"])
         return super().get_queryset().filter(category=self.category)
 
     def list_name(self) -> str:
@@ -111,7 +114,13 @@ class PostDetailView(DetailView):
 
     def get_queryset(self):
         posts = Post.objects.all() if can_preview(self.request) else Post.objects.published()
-        return posts.select_related("category", "author").prefetch_related(organisation_links())
+        return posts.select_related("category", "author")
+
+    def get_object(self, queryset=None):
+        if can_preview(self.request):
+            return super().get_object(queryset)
+        shape, slug = ("published-post",), self.kwargs["slug"]
+        return load_one_or_404(shape, published_post, now=timezone.now(), slug=slug)
 
     def get(self, request, *args, **kwargs):
         try:
@@ -127,6 +136,7 @@ class PostDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         post = self.object  # its neighbours change only when public content does
         context.update(kept(f"neighbours:{post.pk}", lambda: post_neighbours(post)))
+        context["members"] = post_members(post)
         context["structured_data"] = news_article_data(self.request, self.object)
         return context
 
@@ -137,10 +147,18 @@ class PostDetailView(DetailView):
         return response
 
 
-def organisation_links() -> Prefetch:
-    """A post's member organisations, with only what a link to them needs."""
-    members = Organisation.objects.only("name", "slug", "short_name").order_by("name")
-    return Prefetch("organisations", queryset=members)
+def published_post(now, slug):
+    return Post.objects.published(now).select_related("category", "author").filter(slug=slug)
+
+
+def post_members(post: Post) -> ByIds:
+    """The member organisations a post is about, by name; each link is kept as a card."""
+    ids = list_ids(("post-members",), members_of_post, post=post.pk)
+    return ByIds(ids, Organisation.objects.only("name", "slug", "short_name"))
+
+
+def members_of_post(post):
+    return Organisation.objects.filter(posts=post).order_by("name", "pk")
 
 
 def post_neighbours(post: Post) -> dict:
@@ -200,6 +218,7 @@ def post_preview(request, token):
         "post": post,
         "is_preview": True,
         "structured_data": news_article_data(request, post),
+        "members": post_members(post),
         **post_neighbours(post),
     }
     response = render(request, "news/post_detail.html", context)

@@ -113,6 +113,17 @@ def test_home_page_never_features_a_scheduled_post(client, make_post):
     assert "Public post" in html
 
 
+def test_home_page_features_the_newest_post_when_none_is_pinned(client, make_post):
+    now = timezone.now()
+    for n in range(8):
+        make_post(title=f"Story {n}", published_at=now - timedelta(hours=n + 1))
+    html = get_html(client, "/")
+    featured = html[html.index('class="featured"') : html.index("</article>")]
+    latest = html[html.index('id="latest-title"') :]
+    assert "Story 0" in featured and "Story 0" not in latest
+    assert [f"Story {n}" in latest for n in range(1, 8)] == [True] * 6 + [False]
+
+
 # --- Staff preview ------------------------------------------------------------------------
 
 

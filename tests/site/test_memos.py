@@ -37,6 +37,10 @@ def test_labels_are_translated_as_django_translates_them(make_organisation, lang
         field = Organisation._meta.get_field("kind")
         expected = dict(field.flatchoices)[organisation.kind]
         assert organisation.get_kind_display() == str(expected)
+        regions = dict(Organisation._meta.get_field("region").flatchoices)
+        for region in Organisation.Region:
+            organisation.region = region
+            assert organisation.get_region_display() == str(regions[region])
         assert organisation.country_name == Country("CI").name
     with translation.override("fr"):
         assert country_name(Country("DE")) == Country("DE").name

@@ -4,11 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from members.models import Organisation
 from ncasite import queries
+from ncasite.models import Page
 from ncasite.queries import ByIds, list_ids
 from news.models import Post
 
@@ -19,9 +21,9 @@ on_postgresql = pytest.mark.skipif(
 
 @pytest.fixture(autouse=True)
 def _no_compiled_shapes():
-    queries._shapes.clear()
+    queries.shapes().clear()
     yield
-    queries._shapes.clear()
+    queries.shapes().clear()
 
 
 def posts_of(now, category):
@@ -51,7 +53,7 @@ def test_a_shape_is_compiled_once_and_run_with_new_values(make_post, make_catego
     first, second = make_post(category=wildlife), make_post(category=mining)
     now = timezone.now()
     assert list_ids(("test-posts-of",), posts_of, now=now, category=wildlife.pk) == [first.pk]
-    sql = queries._shapes[("postgresql", "test-posts-of")][0]
+    sql = queries.shapes()[("postgresql", "ids", "test-posts-of")].sql
 
     def must_not_be_built(**values):
         raise AssertionError("compiled again")
@@ -71,18 +73,71 @@ def test_the_public_lists_use_compiled_sql(client, make_post, make_organisation,
     for _ in range(12):
         make_post().organisations.add(make_organisation(kind="ngo", country="KE"))
     assert client.get(url).status_code == 200
-    assert queries._shapes and None not in queries._shapes.values()
+    assert queries.shapes() and None not in queries.shapes().values()
 
 
 @on_postgresql
-def test_category_and_member_pages_use_compiled_sql(client, make_post, make_organisation):
+def test_detail_pages_and_feeds_use_compiled_sql(client, make_post, make_organisation):
     member = make_organisation()
-    post = make_post()
+    post = make_post(byline="Field team")
     post.organisations.add(member)
-    for url in (post.category.get_absolute_url(), member.get_absolute_url()):
-        html = client.get(url).text
-        assert post.title in html
-    assert len(queries._shapes) == 2 and None not in queries._shapes.values()
+    Page.objects.create(title="Working with us", slug="working-with-us", body="<p>Join.</p>")
+    category = post.category
+    for url, expected in (
+        (category.get_absolute_url(), post.title),
+        (member.get_absolute_url(), post.title),
+        (post.get_absolute_url(), member.name),
+        ("/news/feed/", post.title),
+        (f"/news/category/{category.slug}/feed/", post.title),
+        (f"/members/{member.slug}/feed/", post.title),
+        ("/working-with-us/", "Join."),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200 and expected in response.text, url
+    assert {key[1:] for key in queries.shapes()} == {
+        ("objects", "category"),
+        ("ids", "category-page", 0, 1),
+        ("objects", "member"),
+        ("ids", "member-posts"),
+        ("objects", "published-post"),
+        ("ids", "post-members"),
+        ("objects", "feed"),
+        ("objects", "category-feed"),
+        ("objects", "member-feed"),
+        ("objects", "page"),
+    }
+    assert None not in queries.shapes().values()
+
+
+def test_loaded_objects_are_what_the_orm_gives(make_post, make_organisation):
+    """Every field, the related rows of select_related, and deferred fields left deferred."""
+    from news.views import published_post
+
+    member = make_organisation()
+    post = make_post(byline="Field team", standfirst="A standfirst.")
+    post.organisations.add(member)
+    now = timezone.now()
+    loaded = queries.load_one_or_404(("test-post",), published_post, now=now, slug=post.slug)
+    expected = published_post(now, post.slug).get()
+    fields = [field.attname for field in Post._meta.concrete_fields]
+    assert [getattr(loaded, name) for name in fields] == [getattr(expected, n) for n in fields]
+    assert loaded.category.name == post.category.name and loaded.author is None
+    assert not loaded._state.adding and loaded._state.db == "default"
+    for_feed = queries.load_objects(
+        ("test-feed",), lambda now: Post.objects.published(now).for_feeds(), now=now
+    )
+    assert for_feed == [post] and for_feed[0].get_deferred_fields() >= {"body", "image"}
+    with pytest.raises(Http404):
+        queries.load_one_or_404(("test-post",), published_post, now=now, slug="no-such-post")
+
+
+def test_load_objects_refuses_what_it_cannot_do(make_post):
+    with pytest.raises(ValueError):
+        queries.load_objects(
+            ("test-prefetch",),
+            lambda pk: Post.objects.filter(pk=pk).prefetch_related("organisations"),
+            pk=1,
+        )
 
 
 def test_a_value_the_database_changes_still_gives_the_right_answer(make_organisation):
@@ -96,7 +151,7 @@ def test_a_value_the_database_changes_still_gives_the_right_answer(make_organisa
     for text, names in (("forest", ["Forest Watch"]), ("r", ["Forest Watch", "River Guard"])):
         ids = list_ids(("test-named",), named, today=timezone.localdate(), text=text)
         assert [Organisation.objects.get(pk=pk).name for pk in ids] == names
-    assert queries._shapes[(connection.vendor, "test-named")] is None
+    assert queries.shapes()[(connection.vendor, "ids", "test-named")] is None
 
 
 def test_an_empty_slice_asks_nothing(db, django_assert_num_queries):
