@@ -138,6 +138,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, but a connection used without error within this many seconds is not
+    # pinged again at the start of a request (ncasite/postgresql/base.py); 0 pings every time.
+    DATABASES["default"]["ENGINE"] = "ncasite.postgresql"
+    DATABASES["default"]["HEALTH_CHECK_IDLE_SECONDS"] = env_int(
+        "DJANGO_DB_HEALTH_CHECK_IDLE_SECONDS", 1
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and immediate transactions let the web process and the task worker share the file.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

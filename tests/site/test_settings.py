@@ -46,7 +46,7 @@ db = settings.DATABASES["default"]
 cache = settings.CACHES["default"]
 print(json.dumps({
     "db": {k: db.get(k) for k in ("ENGINE", "NAME", "USER", "HOST", "PORT", "CONN_MAX_AGE",
-                                   "CONN_HEALTH_CHECKS", "OPTIONS")},
+                                   "CONN_HEALTH_CHECKS", "HEALTH_CHECK_IDLE_SECONDS", "OPTIONS")},
     "cache": {"BACKEND": cache["BACKEND"], "LOCATION": cache.get("LOCATION"),
               "OPTIONS": cache.get("OPTIONS", {})},
     "debug": settings.DEBUG,
@@ -131,15 +131,25 @@ def test_database_url_configures_postgresql_with_persistent_connections():
         DJANGO_DEBUG="true", DATABASE_URL="postgres://alice:pw@db.internal:6543/ncasite"
     )
     assert dumped["db"] == {
-        "ENGINE": "django.db.backends.postgresql",
+        "ENGINE": "ncasite.postgresql",
         "NAME": "ncasite",
         "USER": "alice",
         "HOST": "db.internal",
         "PORT": 6543,
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        "HEALTH_CHECK_IDLE_SECONDS": 1,
         "OPTIONS": {"server_side_binding": True, "prepare_threshold": 5},
     }
+
+
+def test_every_request_can_ping_the_database_again():
+    dumped = dump_settings(
+        DJANGO_DEBUG="true",
+        DATABASE_URL="postgres://alice:pw@db.internal:6543/ncasite",
+        DJANGO_DB_HEALTH_CHECK_IDLE_SECONDS="0",
+    )
+    assert dumped["db"]["HEALTH_CHECK_IDLE_SECONDS"] == 0
 
 
 def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler():
