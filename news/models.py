@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -114,18 +115,11 @@ class PostQuerySet(models.QuerySet):
         from django.db import connection
 
         if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-            vector = (
-                SearchVector("title", weight="A")
-                + SearchVector("standfirst", weight="B")
-                + SearchVector("body", weight="C")
-            )
             search_query = SearchQuery(query, search_type="websearch")
             return (
-                self.annotate(rank=SearchRank(vector, search_query))
-                .filter(rank__gt=0)
-                .order_by("-rank", "-published_at")
+                self.filter(search_vector=search_query)
+                .annotate(rank=SearchRank(models.F("search_vector"), search_query))
+                .order_by("-rank", "-published_at", "-pk")
             )
         match = (
             models.Q(title__icontains=query)
@@ -233,6 +227,9 @@ class Post(RemembersLoadedValues, models.Model):
         _("featured"), default=False, help_text=_("Pin this post at the top of the home page.")
     )
     preview_key = models.CharField(max_length=32, default=new_preview_key, editable=False)
+    # Title, standfirst and body as PostgreSQL full-text search reads them, weighted A, B, C.
+    # A trigger writes it on every insert and update (migration 0006); empty elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

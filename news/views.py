@@ -148,7 +148,8 @@ class PostDetailView(DetailView):
 
 
 def published_post(now, slug):
-    return Post.objects.published(now).select_related("category", "author").filter(slug=slug)
+    posts = Post.objects.published(now).select_related("category", "author")
+    return posts.defer("search_vector").filter(slug=slug)
 
 
 def post_members(post: Post) -> ByIds:

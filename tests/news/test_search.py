@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 from django.utils import timezone
 
 from news.models import Post
@@ -128,3 +130,50 @@ def test_search_trims_overlong_queries(client, make_post):
     make_post(title="Pangolin scales seized")
     html = search(client, "pangolin " + "x" * 500)
     assert 'value="pangolin ' + "x" * 191 + '"' in html
+
+
+# --- The stored search vector (PostgreSQL) ------------------------------------------------
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="full-text search runs on PostgreSQL"
+)
+
+
+@on_postgresql
+def test_edits_and_bulk_inserts_are_searchable_at_once(client, make_post, make_category):
+    post = make_post(title="Pangolin scales seized")
+    post.title, post.body = "Rosewood logs seized", "<p>A shipment of logs.</p>"
+    post.save()
+    assert result_count(search(client, "pangolin")) == 0
+    assert result_count(search(client, "rosewood")) == 1
+    Post.objects.filter(pk=post.pk).update(standfirst="Orchids were in the hold too.")
+    assert result_count(search(client, "orchid")) == 1
+    Post.objects.bulk_create(
+        Post(title=f"Cheetah cub {n}", slug=f"cheetah-cub-{n}", category=make_category(),
+             status=Post.Status.PUBLISHED, published_at=timezone.now() - timedelta(hours=1))
+        for n in range(3)
+    )  # fmt: skip
+    assert result_count(search(client, "cheetah")) == 3
+
+
+@on_postgresql
+def test_title_matches_rank_above_body_matches(client, make_post):
+    now = timezone.now()
+    body = make_post(title="Port report", body="<p>Ivory found.</p>", published_at=now)
+    title = make_post(title="Ivory found", published_at=now - timedelta(days=30))
+    html = search(client, "ivory")
+    assert html.index(title.get_absolute_url()) < html.index(body.get_absolute_url())
+
+
+@on_postgresql
+def test_search_is_answered_from_the_index(make_post):
+    """The match can be answered from the GIN index (a table this small would be scanned)."""
+    make_post(title="Pangolin scales seized")
+    match = SearchQuery("pangolin", search_type="websearch")
+    query = Post.objects.filter(search_vector=match).values_list("pk", flat=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = query.query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "news_post_search_vector" in plan
