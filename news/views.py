@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -135,7 +136,7 @@ class PostDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         post = self.object  # its neighbours change only when public content does
-        context.update(kept(f"neighbours:{post.pk}", lambda: post_neighbours(post)))
+        context.update(neighbour_context(kept(f"neighbours:{post.pk}", lambda: neighbours(post))))
         context["members"] = post_members(post)
         context["structured_data"] = news_article_data(self.request, self.object)
         return context
@@ -160,6 +161,34 @@ def post_members(post: Post) -> ByIds:
 
 def members_of_post(post):
     return Organisation.objects.filter(posts=post).order_by("name", "pk")
+
+
+class PostLink(NamedTuple):
+    title: str
+    url: str
+
+
+def neighbours(post: Post) -> dict:
+    """post_neighbours, small to keep and quick to read back: the related posts' ids (their
+    cards are kept too) and links to the previous and next posts, no model instances."""
+    found = post_neighbours(post)
+
+    def link(other):
+        return PostLink(other.title, other.get_absolute_url()) if other else None
+
+    return {
+        "related_ids": [other.pk for other in found["related_posts"]],
+        "previous_post": link(found["previous_post"]),
+        "next_post": link(found["next_post"]),
+    }
+
+
+def neighbour_context(links: dict) -> dict:
+    return {
+        "related_posts": ByIds(links["related_ids"], Post.objects.for_lists()),
+        "previous_post": links["previous_post"],
+        "next_post": links["next_post"],
+    }
 
 
 def post_neighbours(post: Post) -> dict:
@@ -220,7 +249,7 @@ def post_preview(request, token):
         "is_preview": True,
         "structured_data": news_article_data(request, post),
         "members": post_members(post),
-        **post_neighbours(post),
+        **neighbour_context(neighbours(post)),
     }
     response = render(request, "news/post_detail.html", context)
     mark_private(response)
