@@ -57,7 +57,7 @@ class OrganisationDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         ids = list_ids(("member-posts",), member_posts, now=timezone.now(), member=self.object.pk)
-        posts = ByIds(ids, Post.objects.for_lists())
+        posts = ByIds(ids, Post.objects.published().for_lists())
         return super().get_context_data(
             related_posts=posts,
             structured_data=organisation_data(self.request, self.object),

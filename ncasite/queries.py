@@ -147,9 +147,10 @@ class ByIds:
     else that goes through the list (iterating, indexing) loads every object in one query.
     """
 
-    def __init__(self, ids: list, queryset: QuerySet):
+    def __init__(self, ids: list, queryset: QuerySet, loaded=None):
         self.ids = ids
         self._queryset = queryset  # what each object is loaded with: related rows, columns
+        self._loaded = {obj.pk: obj for obj in loaded or ()}  # objects already at hand
         self._objects = None
 
     def __len__(self) -> int:
@@ -171,5 +172,7 @@ class ByIds:
         return self._objects
 
     def load(self, ids) -> dict:
-        """The objects with these ids, by id (one query; none if there are no ids)."""
-        return self._queryset.in_bulk(ids) if ids else {}
+        """The objects with these ids, by id (one query for those not at hand)."""
+        found = {pk: self._loaded[pk] for pk in ids if pk in self._loaded}
+        missing = [pk for pk in ids if pk not in found]
+        return found | (self._queryset.in_bulk(missing) if missing else {})

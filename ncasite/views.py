@@ -31,7 +31,7 @@ def home(request):
     latest = [pk for pk in latest if pk != featured.pk][:LATEST_ON_HOME] if featured else []
     context = {
         "featured": featured,
-        "latest": ByIds(latest, Post.objects.for_lists()),
+        "latest": ByIds(latest, Post.objects.published(now).for_lists()),
         "member_count": kept(
             f"member-count:{timezone.localdate()}", Organisation.objects.current().count
         ),

@@ -49,7 +49,7 @@ class CappedPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        posts = ByIds(self.page_ids(bottom, top), Post.objects.for_lists())
+        posts = ByIds(self.page_ids(bottom, top), Post.objects.published().for_lists())
         return self._get_page(posts, number, self)
 
 
@@ -136,7 +136,7 @@ class PostDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         post = self.object  # its neighbours change only when public content does
-        context.update(neighbour_context(kept(f"neighbours:{post.pk}", lambda: neighbours(post))))
+        context.update(neighbour_context(post, keep=kept))
         context["members"] = post_members(post)
         context["structured_data"] = news_article_data(self.request, self.object)
         return context
@@ -168,26 +168,30 @@ class PostLink(NamedTuple):
     url: str
 
 
-def neighbours(post: Post) -> dict:
-    """post_neighbours, small to keep and quick to read back: the related posts' ids (their
-    cards are kept too) and links to the previous and next posts, no model instances."""
-    found = post_neighbours(post)
+def neighbour_context(post: Post, keep=lambda name, compute: compute()) -> dict:
+    """post_neighbours for the template, kept (by `keep`) small and quick to read back: the
+    related posts' ids (their cards are kept too) and links to the previous and next posts."""
+    found = {}
 
-    def link(other):
-        return PostLink(other.title, other.get_absolute_url()) if other else None
+    def links():
+        found.update(post_neighbours(post))
 
+        def link(other):
+            return PostLink(other.title, other.get_absolute_url()) if other else None
+
+        return {
+            "related_ids": [other.pk for other in found["related_posts"]],
+            "previous_post": link(found["previous_post"]),
+            "next_post": link(found["next_post"]),
+        }
+
+    kept_links = keep(f"neighbour-links:{post.pk}", links)
+    published = Post.objects.published().for_lists()
+    related = ByIds(kept_links["related_ids"], published, loaded=found.get("related_posts"))
     return {
-        "related_ids": [other.pk for other in found["related_posts"]],
-        "previous_post": link(found["previous_post"]),
-        "next_post": link(found["next_post"]),
-    }
-
-
-def neighbour_context(links: dict) -> dict:
-    return {
-        "related_posts": ByIds(links["related_ids"], Post.objects.for_lists()),
-        "previous_post": links["previous_post"],
-        "next_post": links["next_post"],
+        "related_posts": related,
+        "previous_post": kept_links["previous_post"],
+        "next_post": kept_links["next_post"],
     }
 
 
@@ -249,7 +253,7 @@ def post_preview(request, token):
         "is_preview": True,
         "structured_data": news_article_data(request, post),
         "members": post_members(post),
-        **neighbour_context(neighbours(post)),
+        **neighbour_context(post),
     }
     response = render(request, "news/post_detail.html", context)
     mark_private(response)

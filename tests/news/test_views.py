@@ -414,6 +414,7 @@ def test_public_pages_run_a_fixed_number_of_queries(
     make_post(slug="middle-post", category=category)
     add_posts(make_post, category, 4, image_source=with_image)
     small = count_queries(client, url)
+    assert small <= 6  # the ceiling for a page rendered with every cache off
     add_posts(make_post, category, 45, image_source=with_image)
     assert Post.objects.published().count() == 51
     with django_assert_num_queries(small):
