@@ -10,7 +10,7 @@ SQL with each call's values; `ByIds` loads objects only for the cards the cache 
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -105,7 +105,24 @@ def _compiled(key: tuple, build, values: dict, keep_compiler: bool = False) -> C
 
 
 def _compile(build, values, keep_compiler) -> Compiled | None:
-    stand_ins = {name: _stand_in(value, n) for n, (name, value) in enumerate(values.items())}
+    """Compile with two sets of stand-ins; keep the SQL only if the two agree everywhere but
+    in the stand-ins' places (a value used in an altered form, or in the SQL itself, makes
+    them differ)."""
+    first = _compile_with(build, values, keep_compiler, variant=0)
+    second = _compile_with(build, values, False, variant=1)
+    if first is None or second is None or (first.sql, first.slots) != (second.sql, second.slots):
+        return None
+    if len(first.params) != len(second.params):
+        return None
+    fixed = {index for index, _name in first.slots}
+    pairs = enumerate(zip(first.params, second.params, strict=True))
+    return first if all(a == b for i, (a, b) in pairs if i not in fixed) else None
+
+
+def _compile_with(build, values, keep_compiler, variant: int) -> Compiled | None:
+    stand_ins = {
+        name: _stand_in(value, 2 * n + variant) for n, (name, value) in enumerate(values.items())
+    }
     queryset = build(**stand_ins)
     if keep_compiler and (queryset._prefetch_related_lookups or queryset.query.annotations):
         raise ValueError("load_objects cannot prefetch or annotate.")
@@ -126,15 +143,15 @@ def _compile(build, values, keep_compiler) -> Compiled | None:
 
 
 def _stand_in(value, n: int):
-    """A value of the same type that no real query asks for."""
+    """A value of the same type, in range for its column, that no real query asks for."""
     if isinstance(value, bool):
         raise TypeError("list_ids cannot stand in for a bool: its SQL may depend on it.")
     if isinstance(value, int):
-        return -7_310_000_000_000 - n
+        return 1_999_731_000 + n
     if isinstance(value, datetime):
         return datetime(2, 3, 4, 5, 6, 7, 310_000 + n, tzinfo=value.tzinfo and UTC)
     if isinstance(value, date):
-        return date(2, 3, 4 + n)
+        return date(2, 3, 4) + timedelta(days=n)
     if isinstance(value, str):
         return f"ncasite-stand-in-{n}-7310"
     raise TypeError(f"list_ids cannot stand in for {type(value).__name__}.")

@@ -62,7 +62,7 @@ def test_a_shape_is_compiled_once_and_run_with_new_values(make_post, make_catego
         ids = list_ids(("test-posts-of",), must_not_be_built, now=now, category=mining.pk)
     assert ids == [second.pk]
     assert [query["sql"] for query in ran.captured_queries] == [ran.captured_queries[0]["sql"]]
-    assert "LIMIT 3" in sql and "-7310" not in ran.captured_queries[0]["sql"]
+    assert "LIMIT 3" in sql and "1999731" not in ran.captured_queries[0]["sql"]
 
 
 @on_postgresql
@@ -152,6 +152,25 @@ def test_a_value_the_database_changes_still_gives_the_right_answer(make_organisa
         ids = list_ids(("test-named",), named, today=timezone.localdate(), text=text)
         assert [Organisation.objects.get(pk=pk).name for pk in ids] == names
     assert queries.shapes()[(connection.vendor, "ids", "test-named")] is None
+
+
+def test_a_value_used_twice_or_in_the_sql_is_never_compiled(make_post):
+    """A value also used in an altered form, or one that decides the SQL, falls back."""
+    early, late = make_post(), make_post()
+
+    def altered(now):
+        return Post.objects.filter(published_at__lte=now, created_at__gte=now - timedelta(days=1))
+
+    def deciding(pk):
+        return Post.objects.filter(pk__gte=pk) if pk % 2 else Post.objects.filter(pk__lte=pk)
+
+    now = timezone.now()
+    assert sorted(list_ids(("test-altered",), altered, now=now)) == [early.pk, late.pk]
+    for pk in (early.pk, late.pk):
+        expected = list(deciding(pk).values_list("pk", flat=True))
+        assert list_ids(("test-deciding",), deciding, pk=pk) == expected
+    assert queries.shapes()[(connection.vendor, "ids", "test-altered")] is None
+    assert queries.shapes()[(connection.vendor, "ids", "test-deciding")] is None
 
 
 def test_an_empty_slice_asks_nothing(db, django_assert_num_queries):
