@@ -164,9 +164,9 @@ class ByIds:
     else that goes through the list (iterating, indexing) loads every object in one query.
     """
 
-    def __init__(self, ids: list, queryset: QuerySet, loaded=None):
+    def __init__(self, ids: list, queryset: QuerySet | None, loaded=None):
         self.ids = ids
-        self._queryset = queryset  # what each object is loaded with: related rows, columns
+        self._queryset = queryset  # what each object is loaded with (None: all at hand)
         self._loaded = {obj.pk: obj for obj in loaded or ()}  # objects already at hand
         self._objects = None
 

@@ -28,7 +28,7 @@ def home(request):
     latest = list_ids(("home-latest",), latest_posts, now=now)
     if featured is None and latest:
         featured = next(iter(load_objects(("post-for-lists",), post_for_lists, pk=latest[0])), None)
-    latest = [pk for pk in latest if pk != featured.pk][:LATEST_ON_HOME] if featured else []
+    latest = [pk for pk in latest if not featured or pk != featured.pk][:LATEST_ON_HOME]
     context = {
         "featured": featured,
         "latest": ByIds(latest, Post.objects.published(now).for_lists()),

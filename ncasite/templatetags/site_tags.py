@@ -68,6 +68,7 @@ def cards(context, objects, template_name, name, **extra):
     """
     if not isinstance(objects, ByIds):
         objects = list(objects or ())
+        objects = ByIds([obj.pk for obj in objects], None, loaded=objects)
     template = context.template.engine.get_template(template_name)
     seconds = settings.FRAGMENT_CACHE_SECONDS
     if seconds <= 0:
@@ -75,15 +76,12 @@ def cards(context, objects, template_name, name, **extra):
     version, _expires = current_state()
     options = ",".join(f"{key}={value}" for key, value in sorted(extra.items()))
     prefix = f"card:{version}:{get_language()}:{template_name}:{options}:"
-    ids = objects.ids if isinstance(objects, ByIds) else [obj.pk for obj in objects]
+    ids = objects.ids
     keys = {pk: f"{prefix}{pk}" for pk in ids}
     found = cache.get_many(keys.values())
     missing = [pk for pk in ids if keys[pk] not in found]
     if missing:
-        if isinstance(objects, ByIds):
-            by_id = objects.load(missing)
-        else:
-            by_id = {obj.pk: obj for obj in objects}
+        by_id = objects.load(missing)
         fresh = {
             keys[pk]: _card(template, context, name, by_id[pk], extra)
             for pk in missing
