@@ -6,8 +6,8 @@ def delete_bench_rows() -> None:
     from django.db import connection
     from django.db.models import Q
 
+    from core.page_cache import bump_content_version
     from members.models import Organisation
-    from ncasite.page_cache import bump_content_version
     from news.models import Category, Post, SlugRedirect
     from newsletter.models import IssueItem, Subscriber
 

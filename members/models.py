@@ -1,17 +1,18 @@
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from ncasite.images import (
+from core.images import (
     RemembersLoadedValues,
     Rendition,
     ValidatedImageField,
     sync_renditions,
     validate_image,
 )
-from ncasite.memos import choice_label, country_name, slug_url
-from ncasite.richtext import SHORT_TEXT_EXTENSIONS, RichTextField
+from core.page_cache import PublicContentQuerySet
+from core.richtext import SHORT_TEXT_EXTENSIONS, RichTextField
 
 from .regions import region_for_country
 
@@ -20,10 +21,10 @@ LOGO_RENDITIONS = {
 }
 
 
-class OrganisationQuerySet(models.QuerySet):
-    def current(self, today=None):
+class OrganisationQuerySet(PublicContentQuerySet):
+    def current(self):
         """Members today: joined, and not (yet) left."""
-        today = today or timezone.localdate()
+        today = timezone.localdate()
         return self.filter(joined_on__lte=today).filter(
             models.Q(left_on__isnull=True) | models.Q(left_on__gt=today)
         )
@@ -133,17 +134,7 @@ class Organisation(RemembersLoadedValues, models.Model):
         self._loaded = {**getattr(self, "_loaded", {}), "logo": self.logo.name}
 
     def get_absolute_url(self):
-        return slug_url("members:organisation-detail", self.slug)
-
-    def get_kind_display(self) -> str:
-        return choice_label(self.Kind, self.kind)
-
-    def get_region_display(self) -> str:
-        return choice_label(self.Region, self.region)
-
-    @property
-    def country_name(self) -> str:
-        return country_name(self.country) if self.country else ""
+        return reverse("members:organisation-detail", kwargs={"slug": self.slug})
 
     def is_current(self) -> bool:
         today = timezone.localdate()

@@ -1,11 +1,10 @@
 from django.urls import path
 
-from . import feeds, views
+from . import views
 
 app_name = "members"
 
 urlpatterns = [
     path("", views.OrganisationListView.as_view(), name="organisation-list"),
     path("<slug:slug>/", views.OrganisationDetailView.as_view(), name="organisation-detail"),
-    path("<slug:slug>/feed/", feeds.OrganisationPostsFeed(), name="organisation-feed"),
 ]

@@ -1,9 +1,5 @@
 from django.conf import settings
-from django.utils import timezone
 from django.views.generic import DetailView, ListView
-
-from ncasite.queries import ByIds, list_ids, load_one_or_404
-from news.models import Post
 
 from .models import Organisation
 
@@ -17,11 +13,12 @@ class OrganisationListView(ListView):
     def get_queryset(self):
         self.kind = self.request.GET.get("kind", "")
         self.region = self.request.GET.get("region", "")
-        filters = {"kind": self.kind, "region": self.region}
-        filters = {name: value for name, value in filters.items() if value}
-        shape = ("members", *filters)  # each filter changes the SQL
-        ids = list_ids(shape, current_members, today=timezone.localdate(), **filters)
-        return ByIds(ids, Organisation.objects.for_lists())
+        members = Organisation.objects.current().for_lists()
+        if self.kind:
+            members = members.filter(kind=self.kind)
+        if self.region:
+            members = members.filter(region=self.region)
+        return members
 
     def get_context_data(self, **kwargs):
         kinds, regions = dict(Organisation.Kind.choices), dict(Organisation.Region.choices)
@@ -39,39 +36,18 @@ class OrganisationListView(ListView):
         )
 
 
-def current_members(today, kind=None, region=None):
-    members = Organisation.objects.current(today).for_lists()
-    if kind:
-        members = members.filter(kind=kind)
-    if region:
-        members = members.filter(region=region)
-    return members
-
-
 class OrganisationDetailView(DetailView):
     template_name = "members/organisation_detail.html"
     context_object_name = "organisation"
-
-    def get_object(self, queryset=None):
-        return load_one_or_404(("member",), member_by_slug, slug=self.kwargs["slug"])
+    queryset = Organisation.objects.all()
 
     def get_context_data(self, **kwargs):
-        ids = list_ids(("member-posts",), member_posts, now=timezone.now(), member=self.object.pk)
-        posts = ByIds(ids, Post.objects.published().for_lists())
+        posts = self.object.posts.published().for_lists()[:RELATED_POSTS_SHOWN]
         return super().get_context_data(
             related_posts=posts,
             structured_data=organisation_data(self.request, self.object),
             **kwargs,
         )
-
-
-def member_by_slug(slug):
-    return Organisation.objects.filter(slug=slug)
-
-
-def member_posts(now, member):
-    posts = Post.objects.published(now).filter(organisations=member)
-    return posts.order_by("-published_at", "-pk")[:RELATED_POSTS_SHOWN]
 
 
 def organisation_data(request, organisation: Organisation) -> dict:

@@ -11,35 +11,34 @@ class NcasiteConfig(AppConfig):
         from .roles import ensure_roles
 
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="ncasite-ensure-roles")
-        self.connect_page_cache_invalidation()
-
-    def connect_page_cache_invalidation(self):
-        from members.models import Organisation
-        from news.models import Category, Post, SlugRedirect
-        from newsletter.models import Issue, IssueItem
-
-        from .models import Page
-        from .page_cache import bump_content_version
-
-        for model in (Post, Category, SlugRedirect, Organisation, Page, IssueItem):
-            post_save.connect(
-                bump_content_version, sender=model, dispatch_uid=f"page-cache-{model}"
-            )
-            post_delete.connect(
-                bump_content_version, sender=model, dispatch_uid=f"page-cache-del-{model}"
-            )
-        m2m_changed.connect(
-            bump_content_version,
-            sender=Post.organisations.through,
-            dispatch_uid="page-cache-post-organisations",
-        )
-        post_save.connect(bump_for_issue, sender=Issue, dispatch_uid="page-cache-issue")
-        post_delete.connect(bump_for_issue, sender=Issue, dispatch_uid="page-cache-issue-del")
+        connect_page_cache_invalidation()
 
 
-def bump_for_issue(sender, instance, **kwargs):
+def connect_page_cache_invalidation() -> None:
+    """Retire cached pages after any save or delete of what public pages show."""
+    from core.page_cache import content_changed
+    from members.models import Organisation
+    from news.models import Category, Post, SlugRedirect
+    from newsletter.models import Issue, IssueItem
+
+    from .models import Page
+
+    for model in (Post, Category, SlugRedirect, Organisation, Page, IssueItem):
+        uid = f"page-cache-{model._meta.label_lower}"
+        post_save.connect(content_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=f"{uid}-delete")
+    m2m_changed.connect(
+        content_changed,
+        sender=Post.organisations.through,
+        dispatch_uid="page-cache-post-organisations",
+    )
+    post_save.connect(issue_changed, sender=Issue, dispatch_uid="page-cache-issue-save")
+    post_delete.connect(issue_changed, sender=Issue, dispatch_uid="page-cache-issue-delete")
+
+
+def issue_changed(sender, instance, **kwargs):
     """Only sent issues are public (in the archive)."""
-    from .page_cache import bump_content_version
+    from core.page_cache import content_changed
 
     if instance.status == instance.Status.SENT:
-        bump_content_version()
+        content_changed(**kwargs)

@@ -2,7 +2,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .richtext import RichTextField
+from core.page_cache import PublicContentQuerySet
+from core.richtext import RichTextField
 
 
 class Page(models.Model):
@@ -24,6 +25,8 @@ class Page(models.Model):
     body = RichTextField(_("body"), blank=True)
     ordering = models.PositiveSmallIntegerField(_("ordering"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PublicContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["ordering", "title"]

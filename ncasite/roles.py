@@ -1,7 +1,5 @@
 """Editor roles (auth groups) and their permissions, kept in step after every migrate."""
 
-from django.contrib.auth.management import create_permissions
-
 CRUD = ("add", "change", "delete", "view")
 
 ROLES = {
@@ -32,34 +30,15 @@ ROLES = {
 }
 
 
-def grant_permissions(apps, group_name: str, perms: list[str]) -> None:
-    """Give a group permissions ("app_label.codename"), creating both if needed."""
-    # Permissions are normally made after all migrations have run; roles need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=group_name)
-    for perm in perms:
-        app_label, codename = perm.split(".")
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-
-
 def ensure_roles(sender=None, *, apps=None, using="default", **kwargs) -> None:
     """post_migrate: make sure both groups exist with at least their permissions.
 
     Runs after every migrate and flush, so a new permission reaches the roles without a
-    data migration, and the groups come back after a test database is flushed.
+    data migration, and the groups come back after a test database is flushed. ncasite is
+    the last app in INSTALLED_APPS, so every other app's permissions exist by then.
     """
-    from django.apps import apps as global_apps
     from django.contrib.auth.models import Group, Permission
 
-    for app_config in global_apps.get_app_configs():  # some apps' signals come later
-        create_permissions(app_config, verbosity=0, using=using)
     for group_name, perms in ROLES.items():
         group, _ = Group.objects.using(using).get_or_create(name=group_name)
         wanted = Permission.objects.using(using).none()

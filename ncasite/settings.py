@@ -81,22 +81,25 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.postgres",
     "django_prose_editor",
     "easy_thumbnails",
     "django_tasks",
     "django_tasks_db",
     "django_ratelimit",
-    "ncasite",
-    "news",
+    "core",
     "members",
+    "news",
     "newsletter",
+    # Last, so that after a migrate every other app's permissions exist for ncasite.roles.
+    "ncasite",
 ]
 
 # A cached page is served before the rest: its stored headers already hold what the security
 # middleware adds, and it is never served to a request that must be redirected to HTTPS.
 MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
-    "ncasite.page_cache.PageCacheMiddleware",
+    "core.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -138,13 +141,6 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, but a connection used without error within this many seconds is not
-    # pinged again at the start of a request (ncasite/postgresql/base.py); 0 pings every time.
-    DATABASES["default"]["ENGINE"] = "ncasite.postgresql"
-    DATABASES["default"]["HEALTH_CHECK_IDLE_SECONDS"] = env_int(
-        "DJANGO_DB_HEALTH_CHECK_IDLE_SECONDS", 1
-    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and immediate transactions let the web process and the task worker share the file.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -153,7 +149,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-elif DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool(
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
     "DJANGO_DB_PREPARED_STATEMENTS", True
 ):
     # Server-side binding lets psycopg prepare a statement once it has run five times on a
@@ -190,8 +186,8 @@ else:
 # Anonymous pages are kept whole in the cache for this long (0 turns the page cache off);
 # browsers and CDNs may keep them for PAGE_BROWSER_MAX_AGE and serve them stale meanwhile.
 PAGE_CACHE_SECONDS = env_int("NCASITE_PAGE_CACHE_SECONDS", 600)
-# Rendered cards (posts, members) kept between page renders, until public content changes.
-FRAGMENT_CACHE_SECONDS = env_int("NCASITE_FRAGMENT_CACHE_SECONDS", 600)
+# When public content next changes without a save (core/page_cache.py): no page outlives it.
+PAGE_CACHE_NEXT_CHANGE = "news.models.next_publication_time"
 PAGE_BROWSER_MAX_AGE = env_int("NCASITE_PAGE_BROWSER_MAX_AGE", 60)
 PAGE_STALE_WHILE_REVALIDATE = env_int("NCASITE_PAGE_STALE_WHILE_REVALIDATE", 300)
 

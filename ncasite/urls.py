@@ -4,6 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 
 from members.sitemaps import OrganisationSitemap
+from news.feeds import OrganisationPostsFeed
 from news.sitemaps import CategorySitemap, PostSitemap
 
 from . import views
@@ -17,6 +18,8 @@ sitemaps = {
 urlpatterns = [
     path("", views.home, name="home"),
     path("news/", include("news.urls")),
+    # The member feed lists news, so the news app serves it under the member's address.
+    path("members/<slug:slug>/feed/", OrganisationPostsFeed(), name="organisation-feed"),
     path("members/", include("members.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("search/", views.search, name="search"),

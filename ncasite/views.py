@@ -2,9 +2,8 @@ from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -12,44 +11,24 @@ from members.models import Organisation
 from news.models import Post
 
 from .models import Page
-from .page_cache import kept
-from .queries import ByIds, list_ids, load_objects, load_one_or_404
 
 SEARCH_MAX_LENGTH = 200
-
-
 LATEST_ON_HOME = 6
 
 
 @require_safe
 def home(request):
-    now = timezone.now()
-    featured = next(iter(load_objects(("home-featured",), featured_post, now=now)), None)
-    latest = list_ids(("home-latest",), latest_posts, now=now)
+    published = Post.objects.published().for_lists()
+    featured = published.filter(is_featured=True).first()
+    latest = list(published[: LATEST_ON_HOME + 1])  # one more, in case featured is among them
     if featured is None and latest:
-        featured = next(iter(load_objects(("post-for-lists",), post_for_lists, pk=latest[0])), None)
-    latest = [pk for pk in latest if not featured or pk != featured.pk][:LATEST_ON_HOME]
+        featured = latest[0]
     context = {
         "featured": featured,
-        "latest": ByIds(latest, Post.objects.published(now).for_lists()),
-        "member_count": kept(
-            f"member-count:{timezone.localdate()}", Organisation.objects.current().count
-        ),
+        "latest": [post for post in latest if post != featured][:LATEST_ON_HOME],
+        "member_count": Organisation.objects.current().count(),
     }
     return render(request, "home.html", context)
-
-
-def featured_post(now):
-    return Post.objects.published(now).for_lists().filter(is_featured=True)[:1]
-
-
-def post_for_lists(pk):
-    return Post.objects.for_lists().filter(pk=pk)
-
-
-def latest_posts(now):
-    """One more than the home shows, in case the featured post is among them."""
-    return Post.objects.published(now).order_by("-published_at", "-pk")[: LATEST_ON_HOME + 1]
 
 
 @require_safe
@@ -94,7 +73,7 @@ def healthz(request):
 
 @require_safe
 def page(request, slug):
-    page = load_one_or_404(("page",), lambda slug: Page.objects.filter(slug=slug), slug=slug)
+    page = get_object_or_404(Page, slug=slug)
     return render(request, "page.html", {"page": page})
 
 

@@ -5,19 +5,20 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from ncasite.images import (
+from core.images import (
     RemembersLoadedValues,
     Rendition,
     ValidatedImageField,
     sync_renditions,
     validate_image,
 )
-from ncasite.memos import slug_url
-from ncasite.richtext import RichTextField
+from core.page_cache import PublicContentQuerySet
+from core.richtext import RichTextField
 
 PREVIEW_SALT = "news.post.preview"
 
@@ -68,6 +69,8 @@ class Category(models.Model):
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = PublicContentQuerySet.as_manager()
+
     class Meta:
         ordering = ["ordering", "name"]
         verbose_name = _("category")
@@ -77,13 +80,17 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return slug_url("news:category-detail", self.slug)
+        return reverse("news:category-detail", kwargs={"slug": self.slug})
 
 
-class PostQuerySet(models.QuerySet):
-    def published(self, now=None):
+class PostQuerySet(PublicContentQuerySet):
+    def published(self):
         """Posts the public may see: published, and their publication time has come."""
-        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=now or timezone.now())
+        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Published posts whose publication time is still to come."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def for_lists(self):
         return (
@@ -274,7 +281,7 @@ class Post(RemembersLoadedValues, models.Model):
         self._loaded = {**loaded, "slug": self.slug, "image": self.image.name}
 
     def get_absolute_url(self):
-        return slug_url("news:post-detail", self.slug)
+        return reverse("news:post-detail", kwargs={"slug": self.slug})
 
     def is_published(self) -> bool:
         return (
@@ -312,7 +319,6 @@ class Post(RemembersLoadedValues, models.Model):
             return None
         return (
             cls.objects.select_related("category", "author")
-            .prefetch_related("organisations")
             .filter(pk=data.get("post"), preview_key=data.get("key"))
             .first()
         )
@@ -325,5 +331,13 @@ class SlugRedirect(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="slug_redirects")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = PublicContentQuerySet.as_manager()
+
     def __str__(self):
         return f"{self.old_slug} → {self.post.slug}"
+
+
+def next_publication_time():
+    """When the next scheduled post goes live: the page cache keeps no page past it."""
+    upcoming = Post.objects.scheduled().order_by("published_at")
+    return upcoming.values_list("published_at", flat=True).first()

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from ncasite.richtext import SHORT_TEXT_EXTENSIONS, RichTextField
+from core.richtext import SHORT_TEXT_EXTENSIONS, RichTextField
 
 CONFIRM_SALT = "newsletter.subscriber.confirm"
 UNSUBSCRIBE_SALT = "newsletter.subscriber.unsubscribe"

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import DetailView, ListView
 from django_ratelimit.core import is_ratelimited
 
-from ncasite.page_cache import mark_private
+from core.page_cache import mark_private
 
 from .forms import SubscribeForm
 from .models import Issue, Subscriber

@@ -39,6 +39,12 @@ def _fresh_cache_and_no_page_cache(settings):
     settings.PAGE_CACHE_SECONDS = 0
 
 
+@pytest.fixture
+def page_cache(settings, transactional_db):
+    """The page cache on, in tests that really commit: pages turn over after a commit."""
+    settings.PAGE_CACHE_SECONDS = 600
+
+
 def image_bytes(width=1600, height=900, fmt="JPEG", colour="#3a7d44") -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(buffer, fmt)

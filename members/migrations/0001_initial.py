@@ -2,7 +2,7 @@
 
 import django.utils.timezone
 import django_countries.fields
-import ncasite.images
+import core.images
 from django.db import migrations, models
 
 
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('government', 'Government'), ('law-enforcement', 'Law enforcement'), ('civil-society', 'Civil society'), ('international', 'International organisation'), ('intergovernmental', 'Inter-governmental organisation'), ('indigenous', "Indigenous Peoples' organisation"), ('private-sector', 'Private sector'), ('research', 'Research and academia')], max_length=30, verbose_name='kind')),
                 ('region', models.CharField(blank=True, choices=[('africa', 'Africa'), ('asia', 'Asia'), ('europe', 'Europe'), ('north-america', 'North America'), ('latin-america-caribbean', 'Latin America and the Caribbean'), ('oceania', 'Oceania'), ('global', 'Global')], help_text='Leave empty to take it from the country. Use Global for worldwide bodies.', max_length=30, verbose_name='region')),
                 ('country', django_countries.fields.CountryField(blank=True, help_text='Leave empty for international bodies.', max_length=2, verbose_name='country')),
-                ('logo', models.ImageField(blank=True, help_text='PNG with a transparent background works best, at least 320 pixels wide.', upload_to='members/', validators=[ncasite.images.validate_image], verbose_name='logo')),
+                ('logo', models.ImageField(blank=True, help_text='PNG with a transparent background works best, at least 320 pixels wide.', upload_to='members/', validators=[core.images.validate_image], verbose_name='logo')),
                 ('logo_renditions', models.JSONField(blank=True, default=dict, editable=False)),
                 ('website', models.URLField(blank=True, verbose_name='website')),
                 ('description', models.TextField(blank=True, help_text='A short paragraph on who they are and what they bring to the alliance.', verbose_name='description')),

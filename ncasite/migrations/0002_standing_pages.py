@@ -1,7 +1,5 @@
 from django.db import migrations
 
-from ncasite.roles import grant_permissions
-
 ABOUT = """
 <p>The alliance brings together governments, law-enforcement bodies, civil-society groups,
 Indigenous Peoples' organisations and international bodies that work against crimes that harm
@@ -64,9 +62,6 @@ def create_pages(apps, schema_editor):
                 "ordering": ordering,
             },
         )
-    grant_permissions(
-        apps, "Editors", [f"ncasite.{action}_page" for action in ("add", "change", "view")]
-    )
 
 
 class Migration(migrations.Migration):

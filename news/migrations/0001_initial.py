@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import ncasite.images
+import core.images
 import news.models
 
 
@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="JPEG, PNG or WebP, at least 1200 pixels wide for a sharp social preview.",
                         upload_to="news/%Y/%m/",
-                        validators=[ncasite.images.validate_image],
+                        validators=[core.images.validate_image],
                         verbose_name="featured image",
                     ),
                 ),

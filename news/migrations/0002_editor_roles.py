@@ -1,28 +1,7 @@
+"""Once granted the roles' permissions here; ncasite.roles.ensure_roles now keeps every role
+in step after each migrate, so this migration does nothing and stays for the history."""
+
 from django.db import migrations
-
-from ncasite.roles import grant_permissions
-
-EDITORS = [
-    "news.add_post",
-    "news.change_post",
-    "news.delete_post",
-    "news.view_post",
-    "news.publish_post",
-    "news.add_category",
-    "news.change_category",
-    "news.delete_category",
-    "news.view_category",
-    "news.add_slugredirect",
-    "news.change_slugredirect",
-    "news.delete_slugredirect",
-    "news.view_slugredirect",
-]
-CONTRIBUTORS = ["news.add_post", "news.change_post", "news.view_post", "news.view_category"]
-
-
-def create_roles(apps, schema_editor):
-    grant_permissions(apps, "Editors", EDITORS)
-    grant_permissions(apps, "Contributors", CONTRIBUTORS)
 
 
 class Migration(migrations.Migration):
@@ -32,4 +11,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

@@ -1,18 +1,7 @@
+"""Once granted the roles' permissions here; ncasite.roles.ensure_roles now keeps every role
+in step after each migrate, so this migration does nothing and stays for the history."""
+
 from django.db import migrations
-
-from ncasite.roles import grant_permissions
-
-
-def create_roles(apps, schema_editor):
-    grant_permissions(
-        apps,
-        "Editors",
-        [
-            *(f"newsletter.{action}_issue" for action in ("add", "change", "delete", "view")),
-            "newsletter.send_issue",
-            "newsletter.view_delivery",
-        ],
-    )
 
 
 class Migration(migrations.Migration):
@@ -21,4 +10,4 @@ class Migration(migrations.Migration):
         ("news", "0002_editor_roles"),
     ]
 
-    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

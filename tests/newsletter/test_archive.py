@@ -99,9 +99,8 @@ def test_archive_page_of_an_unknown_issue_is_not_found(client):
 
 
 def test_issue_appears_in_cached_archive_as_soon_as_it_is_sent(
-    client, make_issue, make_subscriber, settings, mailoutbox
+    client, make_issue, make_subscriber, page_cache, mailoutbox
 ):
-    settings.PAGE_CACHE_SECONDS = 600
     make_subscriber(status=Subscriber.Status.CONFIRMED)
     issue = make_issue(subject="Fresh off the press", status=Issue.Status.SENDING)
     page = f"{ARCHIVE}{issue.slug}/"
