@@ -279,6 +279,8 @@ NEWSLETTER_CONFIRMATION_DAYS = env_int("NCASITE_NEWSLETTER_CONFIRMATION_DAYS", 7
 NEWSLETTER_RESEND_MINUTES = env_int("NCASITE_NEWSLETTER_RESEND_MINUTES", 5)
 # Robots submit faster than people; forms sent sooner than this after rendering are ignored.
 NEWSLETTER_MIN_SUBMIT_SECONDS = env_int("NCASITE_NEWSLETTER_MIN_SUBMIT_SECONDS", 2)
+# A form's signed stamp serves at most this long, so one fetched stamp cannot serve a robot.
+NEWSLETTER_STAMP_MAX_AGE_HOURS = env_int("NCASITE_NEWSLETTER_STAMP_MAX_AGE_HOURS", 24)
 NEWSLETTER_SIGNUP_RATE = os.environ.get("NCASITE_NEWSLETTER_SIGNUP_RATE", "5/10m")
 NEWSLETTER_EMAIL_MAX_ATTEMPTS = env_int("NCASITE_NEWSLETTER_EMAIL_MAX_ATTEMPTS", 8)
 # Newsletter issues go out in batches, one SMTP connection per batch; a worker sends this many

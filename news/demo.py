@@ -8,6 +8,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from members.models import Organisation
+
 from .models import Category, Post
 
 CATEGORIES = [
@@ -323,3 +325,42 @@ def load(*, stdout) -> None:
         post.save()
         created += 1
     stdout.write(f"News: {created} demo posts added, {Post.objects.count()} in all.")
+
+
+# Demo post title → slugs of the members it mentions.
+POST_MEMBERS = {
+    "Andean forest monitoring network joins the alliance": [
+        "andean-forest-monitoring-network",
+        "ministry-of-environment-of-peru-demo",
+    ],
+    "Customs officers from twelve ports trained to spot falsified timber papers": [
+        "international-centre-for-timber-forensics",
+        "amazon-customs-cooperation-office-demo",
+    ],
+    "How gold laundering moves through small refineries": [
+        "gold-supply-integrity-initiative",
+        "andean-gold-traceability-lab",
+        "centre-for-illicit-financial-flows-research",
+    ],
+    "Alliance welcomes new wildlife trade controls agreed by coastal states": [
+        "coastal-states-wildlife-compact",
+    ],
+    "Indigenous guardians map illegal mining camps with open satellite imagery": [
+        "rainforest-guardians-federation",
+        "guiana-shield-mining-watch",
+    ],
+    "Seized parrots returned to the wild after months of care": ["borneo-orangutan-defence-trust"],
+    "Member agencies complete first joint investigation": [
+        "federal-environmental-police-of-mexico-demo",
+        "amazon-customs-cooperation-office-demo",
+        "interregional-police-cooperation-platform",
+    ],
+}
+
+
+def link_members(*, stdout) -> None:
+    """Name the demo members in the demo posts about them (after both are loaded)."""
+    for title, slugs in POST_MEMBERS.items():
+        post = Post.objects.filter(title=title).first()
+        if post:
+            post.organisations.add(*Organisation.objects.filter(slug__in=slugs))

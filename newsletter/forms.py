@@ -34,28 +34,29 @@ class SubscribeForm(forms.Form):
         label=_("Leave this field empty"),
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
+    # A signed time stamp from when the person started filling in the form. Pages with the
+    # form are cached, so it never comes with the page: the page's script asks for one when
+    # the form gets focus, and a form sent without one gets a confirmation step that has one.
     rendered_at = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["rendered_at"].initial = self.fresh_rendered_at()
-
     @staticmethod
-    def fresh_rendered_at() -> str:
-        """The signed time a form is shown, checked on submission against too-quick robots."""
+    def fresh_stamp() -> str:
         return signing.dumps(time.time(), salt=RENDERED_AT_SALT)
 
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())
 
-    def is_robot(self) -> bool:
-        """A filled honeypot, a forged timestamp or a too-quick submission."""
-        if self.data.get("homepage"):
-            return True
+    def is_honeypot_filled(self) -> bool:
+        return bool(self.data.get("homepage"))
+
+    def has_ripe_stamp(self) -> bool:
+        """Whether the form was taken up long enough ago for a person, and not too long ago."""
         try:
-            rendered_at = signing.loads(self.data.get("rendered_at", ""), salt=RENDERED_AT_SALT)
-        except signing.BadSignature:
-            return True
-        if not isinstance(rendered_at, int | float):
-            return True
-        return time.time() - rendered_at < settings.NEWSLETTER_MIN_SUBMIT_SECONDS
+            stamp = signing.loads(self.data.get("rendered_at", ""), salt=RENDERED_AT_SALT)
+        except signing.BadSignature:  # forged, or signed for something else
+            return False
+        if not isinstance(stamp, int | float):
+            return False
+        age = time.time() - stamp
+        max_age = settings.NEWSLETTER_STAMP_MAX_AGE_HOURS * 3600
+        return settings.NEWSLETTER_MIN_SUBMIT_SECONDS <= age <= max_age

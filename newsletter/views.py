@@ -8,8 +8,10 @@ signed token in their address, and RFC 8058 one-click unsubscribes come without 
 """
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import DetailView, ListView
@@ -38,11 +40,18 @@ def subscribe_view(request):
     if limited:
         return mark_private(render(request, "newsletter/rate_limited.html", status=429))
     form = SubscribeForm(request.POST)
-    if form.is_robot():
+    if form.is_honeypot_filled():
         return redirect("newsletter:check-inbox")
     if not form.is_valid():
-        page = render(request, "newsletter/subscribe.html", {"form": form}, status=400)
+        context = {"form": with_fresh_stamp(form), "source": request.POST.get("source", "")}
+        page = render(request, "newsletter/subscribe.html", context, status=400)
         return mark_private(page)
+    if not form.has_ripe_stamp():
+        # Sent too soon after the form was taken up, or without a stamp (no JavaScript, or a
+        # stamp from a cached page): one more press, on a page that carries a fresh stamp.
+        # A person's fresh stamp starts now, too.
+        context = {"form": with_fresh_stamp(form), "source": request.POST.get("source", "")}
+        return mark_private(render(request, "newsletter/confirm_signup.html", context))
     subscribe(
         email=form.cleaned_data["email"],
         name=form.cleaned_data["name"],
@@ -52,6 +61,21 @@ def subscribe_view(request):
         client_address=request.META.get("REMOTE_ADDR", ""),
     )
     return redirect("newsletter:check-inbox")
+
+
+def with_fresh_stamp(form: SubscribeForm) -> SubscribeForm:
+    data = form.data.copy()
+    data["rendered_at"] = SubscribeForm.fresh_stamp()
+    fresh = SubscribeForm(data)
+    fresh.is_valid()  # the same errors and cleaned data as the form sent
+    return fresh
+
+
+@never_cache
+@require_safe
+def stamp(request):
+    """A fresh signed stamp for a sign-up form that has just been taken up (site.js)."""
+    return mark_private(JsonResponse({"stamp": SubscribeForm.fresh_stamp()}))
 
 
 @require_safe

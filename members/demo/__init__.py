@@ -1,4 +1,4 @@
-"""Demo members for `manage.py load_demo`: the sample CSV, drawn logos and links to posts."""
+"""Demo members for `manage.py load_demo`: the sample CSV and drawn logos."""
 
 import io
 from datetime import date
@@ -9,40 +9,9 @@ from django.core.management import call_command
 from PIL import Image, ImageDraw, ImageFont
 
 from members.models import Organisation
-from news.models import Post
 
 SAMPLE_CSV = Path(__file__).parent / "members.csv"
 PALETTE = ["#1f5135", "#23395b", "#6b4f1d", "#7a1c1c", "#37306b", "#005f73", "#5a3e2b"]
-
-# Demo post title → slugs of the members it mentions.
-POST_MEMBERS = {
-    "Andean forest monitoring network joins the alliance": [
-        "andean-forest-monitoring-network",
-        "ministry-of-environment-of-peru-demo",
-    ],
-    "Customs officers from twelve ports trained to spot falsified timber papers": [
-        "international-centre-for-timber-forensics",
-        "amazon-customs-cooperation-office-demo",
-    ],
-    "How gold laundering moves through small refineries": [
-        "gold-supply-integrity-initiative",
-        "andean-gold-traceability-lab",
-        "centre-for-illicit-financial-flows-research",
-    ],
-    "Alliance welcomes new wildlife trade controls agreed by coastal states": [
-        "coastal-states-wildlife-compact",
-    ],
-    "Indigenous guardians map illegal mining camps with open satellite imagery": [
-        "rainforest-guardians-federation",
-        "guiana-shield-mining-watch",
-    ],
-    "Seized parrots returned to the wild after months of care": ["borneo-orangutan-defence-trust"],
-    "Member agencies complete first joint investigation": [
-        "federal-environmental-police-of-mexico-demo",
-        "amazon-customs-cooperation-office-demo",
-        "interregional-police-cooperation-platform",
-    ],
-}
 
 
 def initials_logo(name: str, short_name: str, index: int) -> ContentFile:
@@ -69,8 +38,4 @@ def load(*, stdout) -> None:
             organisation.name, organisation.short_name, organisation.pk
         )
         organisation.save()
-    for title, slugs in POST_MEMBERS.items():
-        post = Post.objects.filter(title=title).first()
-        if post:
-            post.organisations.add(*Organisation.objects.filter(slug__in=slugs))
     stdout.write(f"Members: {Organisation.objects.current().count()} current members.")

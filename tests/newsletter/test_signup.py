@@ -77,6 +77,8 @@ def test_signup_with_the_footer_form_of_a_page(
         i.attrs["name"]: i.attrs.get("value", "") for i in form.find_all("input", type="hidden")
     }
     assert hidden["source"] == "/news/"
+    assert hidden["rendered_at"] == ""  # the page may be cached: no stamp in it
+    hidden["rendered_at"] = client.get(form.attrs["data-stamp-url"]).json()["stamp"]
 
     later = time.time() + settings.NEWSLETTER_MIN_SUBMIT_SECONDS + 1
     with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
@@ -169,49 +171,88 @@ def test_html_in_the_name_is_stored_as_plain_text(sign_up):
     assert Subscriber.objects.get().name == "<script>alert(1)</script>"
 
 
-# --- Robots -------------------------------------------------------------------------------
+# --- Robots and the time trap -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "robot_fields",
-    [
-        pytest.param(lambda: {"homepage": "http://spam.example"}, id="honeypot-filled"),
-        pytest.param(lambda: {"rendered_at": signed_rendered_at(seconds_ago=0)}, id="too-fast"),
-        pytest.param(lambda: {"rendered_at": ""}, id="rendered-at-empty"),
-        pytest.param(
-            lambda: {"rendered_at": signed_rendered_at()[:-2] + "xx"}, id="rendered-at-tampered"
-        ),
-        pytest.param(
-            lambda: {"rendered_at": signing.dumps("yesterday", salt=RENDERED_AT_SALT)},
-            id="rendered-at-not-a-time",
-        ),
-        pytest.param(
-            lambda: {"rendered_at": signing.dumps(time.time() - 60, salt="another.salt")},
-            id="rendered-at-signed-for-something-else",
-        ),
-    ],
-)
-def test_robot_gets_the_success_redirect_and_nothing_is_stored(sign_up, mailoutbox, robot_fields):
-    response = sign_up(**robot_fields())
+def test_filled_honeypot_gets_the_success_redirect_and_nothing_is_stored(sign_up, mailoutbox):
+    response = sign_up(homepage="http://spam.example")
     assert response.status_code == 302
     assert response["Location"] == CHECK_INBOX
     assert_nothing_stored(mailoutbox)
 
 
-def test_robot_without_rendered_at_field_is_ignored(client, mailoutbox):
+def confirmation_step(response) -> dict:
+    """The fields of the one-step "Confirm your subscription" page, after checking it."""
+    assert response.status_code == 200
+    assert "Confirm your subscription" in response.text
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    form = parse_html(response.content).find("form", action="/newsletter/")
+    return {i.attrs["name"]: i.attrs.get("value", "") for i in form.find_all("input")}
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        pytest.param(lambda: signed_rendered_at(seconds_ago=0), id="too-fast"),
+        pytest.param(lambda: "", id="empty"),
+        pytest.param(lambda: signed_rendered_at()[:-2] + "xx", id="tampered"),
+        pytest.param(lambda: signing.dumps("yesterday", salt=RENDERED_AT_SALT), id="not-a-time"),
+        pytest.param(
+            lambda: signing.dumps(time.time() - 60, salt="another.salt"),
+            id="signed-for-something-else",
+        ),
+        pytest.param(lambda: signed_rendered_at(seconds_ago=25 * 3600), id="older-than-a-day"),
+    ],
+)
+def test_signup_without_a_ripe_stamp_asks_for_one_more_press(sign_up, mailoutbox, stamp):
+    response = sign_up(rendered_at=stamp())
+    fields = confirmation_step(response)
+    assert_nothing_stored(mailoutbox)
+    assert fields["email"] == "ana@example.org" and fields["source"] == "/news/"
+    assert signing.loads(fields["rendered_at"], salt=RENDERED_AT_SALT) == pytest.approx(
+        time.time(), abs=5
+    )
+
+
+def test_signup_without_any_stamp_field_asks_for_one_more_press(client, mailoutbox):
     data = signup_data()
     del data["rendered_at"]
-    response = client.post("/newsletter/", data)
-    assert response["Location"] == CHECK_INBOX
+    confirmation_step(client.post("/newsletter/", data))
     assert_nothing_stored(mailoutbox)
 
 
-def test_form_sent_at_once_after_rendering_is_ignored(client, mailoutbox):
-    page = parse_html(client.get("/").content)
-    rendered_at = page.find("input", name="rendered_at").attrs["value"]
-    response = client.post("/newsletter/", signup_data(rendered_at=rendered_at))
+def test_a_person_who_presses_confirm_is_subscribed(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    fields = confirmation_step(client.post("/newsletter/", signup_data(rendered_at="")))
+    with time_machine.travel(time.time() + settings.NEWSLETTER_MIN_SUBMIT_SECONDS + 1):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/newsletter/", fields)
     assert response["Location"] == CHECK_INBOX
+    subscriber = Subscriber.objects.get()
+    assert (subscriber.email, subscriber.name, subscriber.consent_source) == (
+        "ana@example.org",
+        "Ana Lima",
+        "/news/",
+    )
+    assert [message.to for message in mailoutbox] == [["ana@example.org"]]
+
+
+def test_a_robot_that_presses_confirm_at_once_is_asked_again(client, mailoutbox):
+    fields = confirmation_step(client.post("/newsletter/", signup_data(rendered_at="")))
+    confirmation_step(client.post("/newsletter/", fields))
     assert_nothing_stored(mailoutbox)
+
+
+def test_stamp_endpoint_is_fresh_private_and_sets_no_cookie(client, time_machine):
+    time_machine.move_to(1_800_000_000, tick=False)
+    first = client.get("/newsletter/stamp/")
+    time_machine.move_to(1_800_000_004, tick=False)
+    second = client.get("/newsletter/stamp/")
+    stamps = [signing.loads(r.json()["stamp"], salt=RENDERED_AT_SALT) for r in (first, second)]
+    assert stamps == [1_800_000_000, 1_800_000_004]
+    assert "no-store" in second["Cache-Control"] and "private" in second["Cache-Control"]
+    assert not second.cookies and not client.cookies
 
 
 @pytest.mark.parametrize("url", ["/", "/newsletter/"])
@@ -349,22 +390,51 @@ def test_rejected_signup_sets_no_cookie(sign_up, client):
     assert not client.cookies
 
 
-def test_form_of_a_cached_page_sets_no_cookie_and_still_signs_up(
-    settings, client, mailoutbox, django_capture_on_commit_callbacks
+def served_from_the_cache(client, url) -> dict:
+    """The hidden fields of the footer form of `url`, as a visitor gets it from the cache."""
+    cached = client.get(url)
+    assert cached["X-Page-Cache"] == "hit"
+    assert not cached.cookies
+    form = parse_html(cached.content).find("form", action="/newsletter/")
+    return {
+        i.attrs["name"]: i.attrs.get("value", "") for i in form.find_all("input", type="hidden")
+    }
+
+
+def test_a_bot_posting_the_form_of_a_cached_page_at_once_is_not_subscribed(
+    page_cache, client, mailoutbox, settings
 ):
-    settings.PAGE_CACHE_SECONDS = 600
+    settings.NEWSLETTER_SIGNUP_RATE = "100/m"  # the rate limit is tested on its own
     client.get("/news/")
+    hidden = served_from_the_cache(client, "/news/")
+    for delay in (0, 0.5, 0.9):  # with the page's stamp, or one it fetched just now
+        stamp = client.get("/newsletter/stamp/").json()["stamp"]
+        with time_machine.travel(time.time() + delay):
+            for rendered_at in (hidden["rendered_at"], stamp):
+                response = client.post("/newsletter/", signup_data(rendered_at=rendered_at))
+                confirmation_step(response)
+    assert_nothing_stored(mailoutbox)
 
+
+def test_a_person_using_the_form_of_a_cached_page_is_subscribed_with_or_without_script(
+    page_cache, client, mailoutbox
+):
+    client.get("/news/")
     with time_machine.travel(timezone.now() + timedelta(minutes=5)):
-        cached = client.get("/news/")
-        assert cached["X-Page-Cache"] == "hit"
-        assert not cached.cookies
-        form = parse_html(cached.content).find("form", action="/newsletter/")
-        rendered_at = form.find("input", name="rendered_at").attrs["value"]
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post("/newsletter/", signup_data(rendered_at=rendered_at))
+        hidden = served_from_the_cache(client, "/news/")
+        stamp = client.get("/newsletter/stamp/").json()["stamp"]  # the script, on focus
+        with time_machine.travel(time.time() + 8):  # typing
+            response = client.post("/newsletter/", signup_data(rendered_at=stamp))
+            assert response["Location"] == CHECK_INBOX
+            # Without the script: one more press on the confirmation step.
+            data = signup_data("bea@example.org", rendered_at=hidden["rendered_at"])
+            fields = confirmation_step(client.post("/newsletter/", data))
+            with time_machine.travel(time.time() + 3):
+                assert client.post("/newsletter/", fields)["Location"] == CHECK_INBOX
 
-    assert response["Location"] == CHECK_INBOX
-    assert Subscriber.objects.get().email == "ana@example.org"
-    assert len(mailoutbox) == 1
+    assert sorted(Subscriber.objects.values_list("email", flat=True)) == [
+        "ana@example.org",
+        "bea@example.org",
+    ]
+    assert sorted(message.to[0] for message in mailoutbox) == ["ana@example.org", "bea@example.org"]
     assert not client.cookies
