@@ -1,9 +1,15 @@
+import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core import serializers
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection, transaction
 from django.utils import timezone
 
+from core import page_cache
 from ncasite.models import Page
 from news.models import Post
 from newsletter.forms import SubscribeForm
@@ -12,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def page_cache_on(page_cache):
+def page_cache_on(page_cache):  # noqa: F811  (the fixture, not the module)
     """Every test here commits for real: pages turn over only after a commit."""
 
 
@@ -255,3 +261,131 @@ def test_cached_pages_keep_the_security_headers(client, settings):
 def test_static_files_and_uploads_bypass_the_page_cache(client, url):
     client.get(url)
     assert not is_hit(client.get(url))
+
+
+# --- Correct by construction: versions turn over after commit, never back ----------------
+
+
+def get_from_another_connection(url: str):
+    """GET `url` in a thread of its own, so on its own database connection."""
+    from django.db import connection
+    from django.test import Client
+
+    answers = []
+
+    def visit():
+        try:
+            answers.append(Client().get(url))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=visit)
+    thread.start()
+    thread.join()
+    return answers[0]
+
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="two connections at once need PostgreSQL"
+)
+
+
+@needs_postgresql
+@pytest.mark.parametrize("change", ["edit", "unpublish", "delete"])
+def test_a_visit_during_an_editors_transaction_never_leaves_a_stale_page(client, make_post, change):
+    post = make_post(title="Old title")
+    url = post.get_absolute_url()
+    with transaction.atomic():
+        if change == "edit":
+            post.title = "New title"
+            post.save()
+        elif change == "unpublish":
+            post.status = Post.Status.DRAFT
+            post.save()
+        else:
+            post.delete()
+        during = get_from_another_connection(url)  # sees the committed, old post
+        assert "Old title" in during.text and not is_hit(during)
+        assert "Old title" in get_from_another_connection(url).text  # stored, and served
+
+    after = client.get(url)
+    assert not is_hit(after)
+    if change == "edit":
+        assert after.status_code == 200 and "New title" in after.text
+    else:
+        assert after.status_code == 404
+    listing = client.get("/news/").text
+    assert "Old title" not in listing
+
+
+def test_bulk_writes_and_fixtures_retire_cached_pages(client, make_post, tmp_path):
+    post = make_post(title="Old title")
+    client.get("/news/")
+    Post.objects.filter(pk=post.pk).update(title="Updated title")
+    assert "Updated title" in client.get("/news/").text
+
+    post.refresh_from_db()
+    post.title = "Bulk-updated title"
+    Post.objects.bulk_update([post], ["title"])
+    assert "Bulk-updated title" in client.get("/news/").text
+
+    Post.objects.bulk_create(
+        [Post(title="Bulk story", slug="bulk-story", standfirst="S.", category=post.category,
+              status=Post.Status.PUBLISHED, published_at=timezone.now())]
+    )  # fmt: skip
+    assert "Bulk story" in client.get("/news/").text
+
+    fixture = tmp_path / "post.json"
+    fixture.write_text(serializers.serialize("json", [post]).replace("Bulk-updated", "Loaded"))
+    call_command("loaddata", str(fixture), verbosity=0)
+    assert "Loaded title" in client.get("/news/").text
+
+
+def test_a_lost_version_starts_above_every_earlier_one(client, make_post):
+    make_post(title="Forest news")
+    client.get("/news/")
+    before = page_cache.content_version()
+    for _ in range(3):
+        page_cache.bump_content_version()
+    bumped = page_cache.content_version()
+    assert bumped == before + 3
+    cache.delete(page_cache.VERSION_KEY)  # evicted, or Redis restarted
+    assert page_cache.content_version() > bumped
+    assert not is_hit(client.get("/news/"))
+
+
+def test_a_page_rendered_for_http_is_never_served_over_https(client, make_post, settings):
+    settings.SECURE_HSTS_SECONDS = 3600
+    make_post()
+    plain = client.get("/news/")
+    assert is_hit(client.get("/news/"))
+    secure = client.get("/news/", secure=True)
+    assert not is_hit(secure)
+    assert '<link rel="canonical" href="https://testserver/news/">' in secure.text
+    assert "Strict-Transport-Security" in secure and "Strict-Transport-Security" not in plain
+    assert is_hit(client.get("/news/", secure=True))
+
+
+def test_a_scheduled_posts_address_answers_the_moment_it_goes_live(client, make_post):
+    post = make_post(title="Embargoed story", published_at=timezone.now() + timedelta(minutes=10))
+    url = post.get_absolute_url()
+    for _ in range(2):
+        early = client.get(url)
+        assert early.status_code == 404 and not is_hit(early)
+        cache_control = early["Cache-Control"]
+        assert "public" not in cache_control and "no-cache" in cache_control
+        assert "max-age=0" in cache_control
+    client.get("/news/")
+    assert is_hit(client.get("/news/"))  # a warm cache
+    with time_machine.travel(post.published_at + timedelta(seconds=1)):
+        live = client.get(url)
+        assert live.status_code == 200 and "Embargoed story" in live.text
+        assert "Embargoed story" in client.get("/news/").text
+
+
+def test_error_pages_are_never_publicly_cacheable(client):
+    for url in ["/news/no-such-story/", "/members/nobody/", "/news/?page=99"]:
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "public" not in response["Cache-Control"]
+        assert not is_hit(client.get(url))
