@@ -2,6 +2,8 @@ import base64
 import hashlib
 import re
 
+from csp.decorators import csp_update
+
 IMPORT_MAP = re.compile(rb'<script type="importmap"[^>]*>(.*?)</script>', re.S)
 
 
@@ -10,7 +12,8 @@ class AdminCSPMiddleware:
 
     The rich-text editor's import map is an inline script: allow exactly it, by hash. The
     editor and admin widgets set inline styles, which only staff pages need. Listed after
-    CSPMiddleware so that it runs first on the response.
+    CSPMiddleware so that it runs first on the response; the hash needs the rendered page,
+    so django-csp's documented `csp_update` decorator is applied to the finished response.
     """
 
     def __init__(self, get_response):
@@ -19,12 +22,13 @@ class AdminCSPMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         is_html = response.get("Content-Type", "").startswith("text/html")
-        if request.path.startswith("/admin/") and is_html and not response.streaming:
-            hashes = [
-                f"'sha256-{base64.b64encode(hashlib.sha256(body).digest()).decode()}'"
-                for body in IMPORT_MAP.findall(response.content)
-            ]
-            response._csp_update = {"style-src": ["'unsafe-inline'"]}
-            if hashes:
-                response._csp_update["script-src"] = hashes
-        return response
+        if not (request.path.startswith("/admin/") and is_html and not response.streaming):
+            return response
+        update = {"style-src": ["'unsafe-inline'"]}
+        hashes = [
+            f"'sha256-{base64.b64encode(hashlib.sha256(body).digest()).decode()}'"
+            for body in IMPORT_MAP.findall(response.content)
+        ]
+        if hashes:
+            update["script-src"] = hashes
+        return csp_update(update)(lambda request: response)(request)

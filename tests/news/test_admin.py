@@ -366,3 +366,18 @@ def test_revoking_preview_links_needs_post(editor_client, make_post):
     editor_client.get(reverse("admin:news_post_revoke_previews", args=[post.pk]))
     post.refresh_from_db()
     assert post.preview_key == old_key
+
+
+def test_admin_policy_allows_exactly_the_editors_import_map(editor_client, client):
+    import base64
+    import hashlib
+    import re
+
+    response = editor_client.get("/admin/news/post/add/")
+    [import_map] = re.findall(r'<script type="importmap"[^>]*>(.*?)</script>', response.text, re.S)
+    digest = base64.b64encode(hashlib.sha256(import_map.encode()).digest()).decode()
+    policy = dict(part.split(" ", 1) for part in response["Content-Security-Policy"].split("; "))
+    assert policy["script-src"] == f"'self' 'sha256-{digest}'"
+    assert "'unsafe-inline'" in policy["style-src"] and "unsafe-eval" not in policy["script-src"]
+    public = client.get("/news/")["Content-Security-Policy"]
+    assert "unsafe-inline" not in public and "sha256" not in public
