@@ -133,7 +133,7 @@ def child(size: int) -> None:
     from django.test import Client, override_settings
 
     build(size)
-    off = {"PAGE_CACHE_SECONDS": 0, "FRAGMENT_CACHE_SECONDS": 0}  # every render from scratch
+    off = {"PAGE_CACHE_SECONDS": 0}  # every render from scratch
     try:
         with override_settings(DEBUG=False, **off, ALLOWED_HOSTS=["testserver"]):
             client = Client()
@@ -228,7 +228,7 @@ def report(results: dict, sizes: list[int], pg: str) -> None:
     print(f"\n## Scale benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")
     print(f"- `uname -m` {os.uname().machine}, `nproc` {os.cpu_count()}, {pg}")
     print(
-        f"- in-process test Client, DEBUG off, page and card caches off; each size in its own "
+        f"- in-process test Client, DEBUG off, page cache off; each size in its own "
         f"database and process, {ROUNDS} rounds interleaved between the sizes; time = the lowest "
         f"round median of {TIMED} requests ",
         end="",

@@ -144,12 +144,19 @@ def test_visitor_subscribes_from_footer_confirms_and_unsubscribes(
     live_server, open_page, mailoutbox, settings
 ):
     settings.NCASITE_BASE_URL = live_server.url
+    settings.NEWSLETTER_MIN_SUBMIT_SECONDS = 1
     page = open_page(PHONE)
     page.goto(live_server.url + "/news/")
     footer = page.locator(".site-footer form")
+    assert footer.locator("input[name=rendered_at]").input_value() == ""
     footer.get_by_label("Email address").fill("reader@example.org")
     footer.get_by_label("Name (optional)").fill("Ada")
     footer.get_by_label("I agree").check()
+    # The script asked for a fresh stamp when the form got focus; a person takes a moment.
+    page.wait_for_function(
+        "document.querySelector('.site-footer input[name=rendered_at]').value !== ''"
+    )
+    page.wait_for_timeout(1100)
     footer.get_by_role("button", name="Subscribe").click()
     page.wait_for_url("**/newsletter/check-your-inbox/")
     assert Subscriber.objects.get().status == Subscriber.Status.PENDING
@@ -316,6 +323,27 @@ def test_pages_work_and_look_right_without_javascript(browser, live_server, site
     assert "region=latin-america-caribbean" in page.url
     assert "Andean Forest Network" in page.locator("main").inner_text()
     assert page.locator("#privacy-bar").is_visible()
+    context.close()
+
+
+def test_visitor_without_javascript_subscribes_with_one_more_press(
+    browser, live_server, mailoutbox, settings
+):
+    settings.NEWSLETTER_MIN_SUBMIT_SECONDS = 1
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server.url + "/news/")
+    footer = page.locator(".site-footer form")
+    footer.get_by_label("Email address").fill("reader@example.org")
+    footer.get_by_label("I agree").check()
+    footer.get_by_role("button", name="Subscribe").click()
+    page.wait_for_selector("h1:has-text('Confirm your subscription')")
+    assert not Subscriber.objects.exists() and mailoutbox == []
+    page.wait_for_timeout(1100)
+    page.get_by_role("button", name="Confirm your subscription").click()
+    page.wait_for_url("**/newsletter/check-your-inbox/")
+    assert Subscriber.objects.get().email == "reader@example.org"
+    assert [message.to for message in mailoutbox] == [["reader@example.org"]]
     context.close()
 
 
