@@ -407,7 +407,6 @@ def count_queries(client, url):
 def test_public_pages_run_a_fixed_number_of_queries(
     client, settings, make_post, category, url, django_assert_num_queries
 ):
-    settings.FRAGMENT_CACHE_SECONDS = 0  # counted with every cache off
     with_image = make_post(
         category=category, image=image_upload(), image_alt="A pangolin", is_featured=True
     )

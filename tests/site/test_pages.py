@@ -103,3 +103,53 @@ def test_postgresql_prepares_the_queries_a_page_repeats(client, make_post):
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         statements = [row[0] for row in cursor.fetchall()]
     assert any('FROM "news_post"' in statement for statement in statements), statements
+
+
+PUBLIC_PAGES = [
+    "/",
+    "/news/",
+    "/news/category/forests/",
+    "/news/the-story/",
+    "/news/feed/",
+    "/news/atom/",
+    "/news/category/forests/feed/",
+    "/members/",
+    "/members/?kind=government&region=africa",
+    "/members/forest-watch/",
+    "/members/forest-watch/feed/",
+    "/search/?q=story",
+    "/about/",
+    "/newsletter/",
+    "/newsletter/archive/",
+    "/sitemap.xml",
+    "/sitemap-posts.xml",
+]
+
+
+def add_content(make_post, make_organisation, category, member, count: int) -> None:
+    for n in range(count):
+        post = make_post(category=category, title=f"Another story {n}")
+        post.organisations.add(member, make_organisation(kind="civil-society", region="africa"))
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_every_public_page_asks_at_most_six_queries_whatever_the_data_size(
+    client, make_post, make_category, make_organisation, django_assert_num_queries, url
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ncasite.models import Page
+
+    Page.objects.get_or_create(slug="about", defaults={"title": "About us"})
+    forests = make_category(name="Forests", slug="forests")
+    member = make_organisation(name="Forest Watch", slug="forest-watch", region="africa")
+    make_post(title="The story", slug="the-story", category=forests).organisations.add(member)
+    add_content(make_post, make_organisation, forests, member, 3)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    assert len(small) <= 6, [query["sql"] for query in small]
+    add_content(make_post, make_organisation, forests, member, 40)
+    with django_assert_num_queries(len(small)):
+        assert client.get(url).status_code == 200
