@@ -147,7 +147,7 @@ class RemembersLoadedValues:
 
 def sync_renditions(instance, field_name: str, families: dict[str, Rendition]) -> None:
     """Before a save: re-encode a newly assigned image and rebuild `<field>_renditions`."""
-    if not (instance._state.adding or field_name in instance.__dict__):
+    if not instance._state.adding and field_name in instance.get_deferred_fields():
         return  # the image was deferred and cannot have changed
     fieldfile = getattr(instance, field_name)
     renditions_attr = f"{field_name}_renditions"
