@@ -139,8 +139,9 @@ class RemembersLoadedValues:
     """Model mixin: keep the values read from the database, to tell what a save changes."""
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        # **kwargs: Django 6.1 passes fetch_mode (RemovedInDjango2028Warning without it).
+        instance = super().from_db(db, field_names, values, **kwargs)
         instance._loaded = dict(zip(field_names, values, strict=True))
         return instance
 

@@ -23,7 +23,7 @@ def hash_client_address(address: str) -> str:
     """A keyed hash of a client IP address: comparable for abuse checks, not reversible."""
     if not address:
         return ""
-    return salted_hmac("newsletter.client-address", address).hexdigest()[:32]
+    return salted_hmac("newsletter.client-address", address, algorithm="sha1").hexdigest()[:32]
 
 
 class SubscriberQuerySet(models.QuerySet):
@@ -99,7 +99,9 @@ class Subscriber(models.Model):
         return True
 
     def _address_hash(self) -> str:
-        return salted_hmac("newsletter.subscriber.address", self.email.lower()).hexdigest()[:16]
+        return salted_hmac(
+            "newsletter.subscriber.address", self.email.lower(), algorithm="sha1"
+        ).hexdigest()[:16]
 
     def confirmation_token(self) -> str:
         consent = self.consent_at.timestamp() if self.consent_at else 0
