@@ -181,7 +181,7 @@ def sink_capacity(port: int, issue_id: int, count: int = 300) -> tuple[float, fl
 
     subscriber = Subscriber.objects.filter(email__endswith=f"@{DOMAIN}").first()
     content = IssueContent(Issue.objects.get(pk=issue_id))
-    data = content.message_for(subscriber, None).message().as_bytes(linesep="\r\n")
+    data = content.message_for(subscriber).message().as_bytes(linesep="\r\n")
     rates = []
     for per_message in (False, True):
         started = time.monotonic()

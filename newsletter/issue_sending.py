@@ -12,13 +12,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import get_connection
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from .issue_emails import IssueContent, envelope_address, message_bytes
+from .issue_emails import IssueContent
 from .models import Delivery, Issue, Subscriber
 from .sending import SEND_ERRORS, retry_delay
 
@@ -184,8 +183,8 @@ def claim_batch(issue: Issue, worker_id: str) -> list[Delivery]:
 
 
 def send_batch(content: IssueContent, batch: list[Delivery], worker_id: str) -> None:
-    """Send a claimed batch over one SMTP connection, reopened only after a failure."""
-    connection = get_connection()
+    """Send a claimed batch over one connection to the mail server, reopened after a failure."""
+    connection = get_connection(fail_silently=False)
     is_open = False
     try:
         for delivery in batch:
@@ -196,7 +195,7 @@ def send_batch(content: IssueContent, batch: list[Delivery], worker_id: str) -> 
                 if not is_open:
                     connection.open()
                     is_open = True
-                send_one(content, delivery, connection)
+                send_one(content.message_for(delivery.subscriber), connection)
             except RejectedRecipient as error:
                 record(delivery, worker_id, status=Delivery.Status.FAILED, error=error)
             except SEND_ERRORS as error:
@@ -209,17 +208,10 @@ def send_batch(content: IssueContent, batch: list[Delivery], worker_id: str) -> 
         connection.close()
 
 
-def send_one(content: IssueContent, delivery: Delivery, connection) -> None:
-    message = content.message_for(delivery.subscriber, connection)
+def send_one(message: EmailMultiAlternatives, connection) -> None:
+    """Send one message on an open connection; raise RejectedRecipient if refused for good."""
     try:
-        if isinstance(connection, SMTPBackend):  # the same message, serialised faster
-            connection.connection.sendmail(
-                envelope_address(message.from_email),
-                [envelope_address(address) for address in message.to],
-                message_bytes(message),
-            )
-        else:
-            message.send()
+        connection.send_messages([message])
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _ in error.recipients.values()]
         if codes and all(code >= 500 for code in codes):
