@@ -224,7 +224,7 @@ def send_one(message: EmailMultiAlternatives, connection) -> None:
 
 
 def record(delivery: Delivery, worker_id: str, *, status: str, error=None) -> None:
-    """Record a failed or skipped delivery; sent ones go through `record_sent`."""
+    """Record a failed or skipped delivery."""
     fields = {"status": status, "attempts": delivery.attempts + 1, "claimed_by": ""}
     if error is not None:
         fields["last_error"] = f"{type(error).__name__}: {error}"[:300]
@@ -234,15 +234,12 @@ def record(delivery: Delivery, worker_id: str, *, status: str, error=None) -> No
 
 
 def record_sent(delivery: Delivery, worker_id: str) -> None:
-    """Record a sent message in plain SQL: 0.25 ms against the ORM's 0.8 ms, once a message."""
-    table = connection.ops.quote_name(Delivery._meta.db_table)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, attempts = %s, claimed_by = '', sent_at = %s"
-            " WHERE id = %s AND claimed_by = %s",
-            [Delivery.Status.SENT.value, delivery.attempts + 1, now, delivery.pk, worker_id],
-        )
+    Delivery.objects.filter(pk=delivery.pk, claimed_by=worker_id).update(
+        status=Delivery.Status.SENT,
+        attempts=delivery.attempts + 1,
+        claimed_by="",
+        sent_at=timezone.now(),
+    )
 
 
 def record_transient_failure(delivery: Delivery, worker_id: str, error: Exception) -> None:
