@@ -76,9 +76,6 @@ def use_sink(port: int) -> None:
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    # A worker that finishes while another still holds a batch re-enqueues the issue: keep
-    # that follow-up task in memory instead of the database queue.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
 def cpu_seconds() -> float:

@@ -10,8 +10,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
 
+from .emails import subscriber_headers
 from .models import Issue, Subscriber
-from .sending import subscriber_headers
 
 # Placeholders in private-use characters, which CSS inlining keeps intact.
 NAME = "\ue000NAME\ue000"

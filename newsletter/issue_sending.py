@@ -9,7 +9,7 @@ import smtplib
 import threading
 import uuid
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -28,10 +28,8 @@ class RejectedRecipient(Exception):
     """The mail server refused this address for good (5xx)."""
 
 
-def start_sending(issue: Issue, *, when=None) -> Issue:
-    """Send an issue now, or at `when`; the work happens in a background task."""
-    from .tasks import send_issue_task
-
+def mark_for_sending(issue: Issue, *, when=None) -> Issue:
+    """Mark an issue to be sent now, or at `when` (its `scheduled_for`); refuse a sent one."""
     with transaction.atomic():
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
         if not issue.is_editable():
@@ -42,8 +40,6 @@ def start_sending(issue: Issue, *, when=None) -> Issue:
             issue.status, issue.scheduled_for = Issue.Status.SENDING, None
             issue.started_at = timezone.now()
         issue.save()
-        run_after = issue.scheduled_for
-        transaction.on_commit(lambda: enqueue(send_issue_task, issue.pk, run_after=run_after))
     return issue
 
 
@@ -53,19 +49,14 @@ def cancel_schedule(issue: Issue) -> None:
     )
 
 
-def enqueue(task, *args, run_after=None) -> None:
-    if run_after and run_after > timezone.now():
-        if not task.get_backend().supports_defer:
-            return  # this backend cannot wait; `manage.py send_due_issues` catches up
-        task = task.using(run_after=run_after)
-    task.enqueue(*args)
+def send_issue(issue_id: int, *, worker_id: str = "") -> datetime | None:
+    """Claim and send batches until none is due; record the outcome; return when to look again.
 
-
-def send_issue(issue_id: int, *, worker_id: str = "") -> None:
-    """Claim and send batches until none is due; then record the outcome."""
+    None means there is nothing more to do: the issue is finished, or not due.
+    """
     issue = begin(issue_id)
     if issue is None:
-        return
+        return None
     worker_id = worker_id or uuid.uuid4().hex[:16]
     content = IssueContent(issue)
     senders = settings.NEWSLETTER_SMTP_CONNECTIONS if connection.vendor == "postgresql" else 1
@@ -73,7 +64,7 @@ def send_issue(issue_id: int, *, worker_id: str = "") -> None:
         in_threads(send_batches, [(issue, content, f"{worker_id}/{n}") for n in range(senders)])
     else:
         send_batches(issue, content, worker_id)
-    finish(issue)
+    return finish(issue)
 
 
 def send_batches(issue: Issue, content: IssueContent, worker_id: str) -> None:
@@ -261,10 +252,9 @@ def progress(issue: Issue) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in Delivery.Status.values}
 
 
-def finish(issue: Issue) -> None:
-    """Record the counts; close the issue when nothing is left, else come back later."""
-    from .tasks import send_issue_task
-
+def finish(issue: Issue) -> datetime | None:
+    """Record the counts; close the issue when nothing is left, else return when to come back."""
+    come_back_at = None
     with transaction.atomic():
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
         counts = progress(issue)
@@ -286,6 +276,6 @@ def finish(issue: Issue) -> None:
                 candidates.append(earliest_claim + CLAIM_LEASE)
             # None left at all: another worker finished them since the count; look again soon.
             next_look = min(filter(None, candidates), default=timezone.now())
-            run_after = max(next_look, timezone.now() + timedelta(seconds=1))
-            transaction.on_commit(lambda: enqueue(send_issue_task, issue.pk, run_after=run_after))
+            come_back_at = max(next_look, timezone.now() + timedelta(seconds=1))
         issue.save()
+    return come_back_at
