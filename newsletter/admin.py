@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from .issue_emails import IssueContent, send_test
-from .issue_sending import cancel_schedule, progress, start_sending
+from .issue_sending import cancel_schedule, progress
 from .models import Issue, IssueItem, Subscriber, SubscriberEmail
+from .tasks import start_sending
 
 EXPORT_COLUMNS = [
     "email",

@@ -9,16 +9,15 @@ import smtplib
 import threading
 import uuid
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import get_connection
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from .issue_emails import IssueContent, envelope_address, message_bytes
+from .issue_emails import IssueContent
 from .models import Delivery, Issue, Subscriber
 from .sending import SEND_ERRORS, retry_delay
 
@@ -29,10 +28,8 @@ class RejectedRecipient(Exception):
     """The mail server refused this address for good (5xx)."""
 
 
-def start_sending(issue: Issue, *, when=None) -> Issue:
-    """Send an issue now, or at `when`; the work happens in a background task."""
-    from .tasks import send_issue_task
-
+def mark_for_sending(issue: Issue, *, when=None) -> Issue:
+    """Mark an issue to be sent now, or at `when` (its `scheduled_for`); refuse a sent one."""
     with transaction.atomic():
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
         if not issue.is_editable():
@@ -43,8 +40,6 @@ def start_sending(issue: Issue, *, when=None) -> Issue:
             issue.status, issue.scheduled_for = Issue.Status.SENDING, None
             issue.started_at = timezone.now()
         issue.save()
-        run_after = issue.scheduled_for
-        transaction.on_commit(lambda: enqueue(send_issue_task, issue.pk, run_after=run_after))
     return issue
 
 
@@ -54,19 +49,14 @@ def cancel_schedule(issue: Issue) -> None:
     )
 
 
-def enqueue(task, *args, run_after=None) -> None:
-    if run_after and run_after > timezone.now():
-        if not task.get_backend().supports_defer:
-            return  # this backend cannot wait; `manage.py send_due_issues` catches up
-        task = task.using(run_after=run_after)
-    task.enqueue(*args)
+def send_issue(issue_id: int, *, worker_id: str = "") -> datetime | None:
+    """Claim and send batches until none is due; record the outcome; return when to look again.
 
-
-def send_issue(issue_id: int, *, worker_id: str = "") -> None:
-    """Claim and send batches until none is due; then record the outcome."""
+    None means there is nothing more to do: the issue is finished, or not due.
+    """
     issue = begin(issue_id)
     if issue is None:
-        return
+        return None
     worker_id = worker_id or uuid.uuid4().hex[:16]
     content = IssueContent(issue)
     senders = settings.NEWSLETTER_SMTP_CONNECTIONS if connection.vendor == "postgresql" else 1
@@ -74,7 +64,7 @@ def send_issue(issue_id: int, *, worker_id: str = "") -> None:
         in_threads(send_batches, [(issue, content, f"{worker_id}/{n}") for n in range(senders)])
     else:
         send_batches(issue, content, worker_id)
-    finish(issue)
+    return finish(issue)
 
 
 def send_batches(issue: Issue, content: IssueContent, worker_id: str) -> None:
@@ -184,8 +174,8 @@ def claim_batch(issue: Issue, worker_id: str) -> list[Delivery]:
 
 
 def send_batch(content: IssueContent, batch: list[Delivery], worker_id: str) -> None:
-    """Send a claimed batch over one SMTP connection, reopened only after a failure."""
-    connection = get_connection()
+    """Send a claimed batch over one connection to the mail server, reopened after a failure."""
+    connection = get_connection(fail_silently=False)
     is_open = False
     try:
         for delivery in batch:
@@ -196,7 +186,7 @@ def send_batch(content: IssueContent, batch: list[Delivery], worker_id: str) -> 
                 if not is_open:
                     connection.open()
                     is_open = True
-                send_one(content, delivery, connection)
+                send_one(content.message_for(delivery.subscriber), connection)
             except RejectedRecipient as error:
                 record(delivery, worker_id, status=Delivery.Status.FAILED, error=error)
             except SEND_ERRORS as error:
@@ -209,17 +199,10 @@ def send_batch(content: IssueContent, batch: list[Delivery], worker_id: str) -> 
         connection.close()
 
 
-def send_one(content: IssueContent, delivery: Delivery, connection) -> None:
-    message = content.message_for(delivery.subscriber, connection)
+def send_one(message: EmailMultiAlternatives, connection) -> None:
+    """Send one message on an open connection; raise RejectedRecipient if refused for good."""
     try:
-        if isinstance(connection, SMTPBackend):  # the same message, serialised faster
-            connection.connection.sendmail(
-                envelope_address(message.from_email),
-                [envelope_address(address) for address in message.to],
-                message_bytes(message),
-            )
-        else:
-            message.send()
+        connection.send_messages([message])
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _ in error.recipients.values()]
         if codes and all(code >= 500 for code in codes):
@@ -232,7 +215,7 @@ def send_one(content: IssueContent, delivery: Delivery, connection) -> None:
 
 
 def record(delivery: Delivery, worker_id: str, *, status: str, error=None) -> None:
-    """Record a failed or skipped delivery; sent ones go through `record_sent`."""
+    """Record a failed or skipped delivery."""
     fields = {"status": status, "attempts": delivery.attempts + 1, "claimed_by": ""}
     if error is not None:
         fields["last_error"] = f"{type(error).__name__}: {error}"[:300]
@@ -242,15 +225,12 @@ def record(delivery: Delivery, worker_id: str, *, status: str, error=None) -> No
 
 
 def record_sent(delivery: Delivery, worker_id: str) -> None:
-    """Record a sent message in plain SQL: 0.25 ms against the ORM's 0.8 ms, once a message."""
-    table = connection.ops.quote_name(Delivery._meta.db_table)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, attempts = %s, claimed_by = '', sent_at = %s"
-            " WHERE id = %s AND claimed_by = %s",
-            [Delivery.Status.SENT.value, delivery.attempts + 1, now, delivery.pk, worker_id],
-        )
+    Delivery.objects.filter(pk=delivery.pk, claimed_by=worker_id).update(
+        status=Delivery.Status.SENT,
+        attempts=delivery.attempts + 1,
+        claimed_by="",
+        sent_at=timezone.now(),
+    )
 
 
 def record_transient_failure(delivery: Delivery, worker_id: str, error: Exception) -> None:
@@ -272,10 +252,9 @@ def progress(issue: Issue) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in Delivery.Status.values}
 
 
-def finish(issue: Issue) -> None:
-    """Record the counts; close the issue when nothing is left, else come back later."""
-    from .tasks import send_issue_task
-
+def finish(issue: Issue) -> datetime | None:
+    """Record the counts; close the issue when nothing is left, else return when to come back."""
+    come_back_at = None
     with transaction.atomic():
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
         counts = progress(issue)
@@ -297,6 +276,6 @@ def finish(issue: Issue) -> None:
                 candidates.append(earliest_claim + CLAIM_LEASE)
             # None left at all: another worker finished them since the count; look again soon.
             next_look = min(filter(None, candidates), default=timezone.now())
-            run_after = max(next_look, timezone.now() + timedelta(seconds=1))
-            transaction.on_commit(lambda: enqueue(send_issue_task, issue.pk, run_after=run_after))
+            come_back_at = max(next_look, timezone.now() + timedelta(seconds=1))
         issue.save()
+    return come_back_at

@@ -6,8 +6,9 @@ from django.db import connection, transaction
 from django.test import Client
 
 from newsletter.models import Subscriber, SubscriberEmail
-from newsletter.sending import deliver_subscriber_email, retry_due_subscriber_emails
+from newsletter.sending import deliver_subscriber_email
 from newsletter.subscriptions import subscribe
+from newsletter.tasks import retry_due_subscriber_emails
 from tests.newsletter.conftest import CHECK_INBOX, path_of, signup_data
 
 pytestmark = [

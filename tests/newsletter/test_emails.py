@@ -13,7 +13,7 @@ from django.core import mail
 from django.utils import timezone
 
 from newsletter.models import Subscriber, SubscriberEmail
-from newsletter.sending import retry_due_subscriber_emails
+from newsletter.tasks import deliver_subscriber_email, retry_due_subscriber_emails
 from tests.newsletter.conftest import (
     CHECK_INBOX,
     CONFIRM_URL,
@@ -217,6 +217,28 @@ def test_owed_email_fails_for_good_after_the_last_attempt(sign_up, mail_server_d
     assert owed.attempts == 3
     assert "ConnectionRefusedError" in owed.last_error
     assert waits[1] > waits[0], "each retry waits longer"
+
+
+def test_owed_email_task_comes_back_at_its_retry_time(
+    mail_server_down, make_subscriber, django_capture_on_commit_callbacks
+):
+    from django_tasks import default_task_backend
+
+    mail_server_down.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    default_task_backend.clear()
+    owed = SubscriberEmail.objects.create(
+        subscriber=make_subscriber(),
+        kind=SubscriberEmail.Kind.CONFIRM,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver_subscriber_email.call(owed.pk)
+
+    owed.refresh_from_db()
+    assert (owed.status, owed.attempts) == (SubscriberEmail.Status.QUEUED, 1)
+    [task] = default_task_backend.results
+    assert task.task.name == "deliver_subscriber_email"
+    assert (task.args, task.task.run_after) == ([owed.pk], owed.next_attempt_at)
 
 
 def test_owed_confirmation_is_skipped_once_the_address_is_confirmed(

@@ -18,14 +18,14 @@ from django.utils import timezone
 from newsletter.issue_sending import (
     CLAIM_LEASE,
     begin,
+    cancel_schedule,
     claim_batch,
     record,
     send_issue,
-    start_sending,
 )
 from newsletter.models import Delivery, Issue, IssueItem, Subscriber
 from newsletter.sending import retry_delay
-from newsletter.tasks import send_issue_task
+from newsletter.tasks import send_issue_now, send_issue_task, start_sending
 from tests.conftest import image_upload
 
 pytestmark = pytest.mark.django_db
@@ -608,8 +608,6 @@ def test_send_due_issues_finishes_an_interrupted_send(make_issue, mail_server, m
 def test_cancelled_schedule_is_not_sent_when_its_time_comes(
     make_issue, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from newsletter.issue_sending import cancel_schedule
-
     add_subscribers(2)
     issue = make_issue()
     with django_capture_on_commit_callbacks(execute=True):
@@ -693,7 +691,7 @@ def test_transient_failure_brings_the_task_back_at_the_retry_time(
     mark_sending(issue)
 
     with django_capture_on_commit_callbacks(execute=True):
-        send_issue(issue.pk)
+        send_issue_now(issue.pk)
 
     delivery = Delivery.objects.get(issue=issue, subscriber__email="reader1@example.org")
     [task] = deferred_tasks
@@ -712,8 +710,28 @@ def test_batch_held_by_another_worker_brings_the_task_back_when_its_lease_ends(
     claimed_at = Delivery.objects.get(pk=held[0].pk).claimed_at
 
     with django_capture_on_commit_callbacks(execute=True):
-        send_issue(issue.pk)
+        send_issue_now(issue.pk)
 
     assert len(mailoutbox) == 5
     [task] = deferred_tasks
     assert task.task.run_after >= claimed_at + CLAIM_LEASE
+
+
+def test_sending_says_when_to_come_back_and_leaves_the_enqueueing_to_its_task(
+    make_issue, mail_server, deferred_tasks, django_capture_on_commit_callbacks
+):
+    add_subscribers(3)
+    mail_server.failures["reader1@example.org"] = [smtplib.SMTPServerDisconnected("gone")]
+    issue = make_issue()
+    mark_sending(issue)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        come_back_at = send_issue(issue.pk)
+
+    delivery = Delivery.objects.get(issue=issue, subscriber__email="reader1@example.org")
+    assert come_back_at == delivery.next_attempt_at
+    assert deferred_tasks == []
+    with time_machine.travel(come_back_at + timedelta(seconds=1)):
+        assert send_issue(issue.pk) is None
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT

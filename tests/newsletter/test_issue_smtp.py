@@ -211,3 +211,69 @@ def test_one_worker_sends_over_several_connections_each_message_once(sink, issue
     assert set(Delivery.objects.values_list("claimed_by", flat=True)) == {""}
     issue.refresh_from_db()
     assert (issue.status, issue.sent_count) == (Issue.Status.SENDING, 88)
+
+
+def test_non_ascii_subject_and_names_arrive_as_written(sink, issue):
+    issue.subject = "Saisies record : bois, or et ivoire — l’édition spéciale des gardes forestiers"
+    issue.save()
+    now = timezone.now()
+    reader = Subscriber.objects.create(
+        email="renee@example.org",
+        name="Renée Ñandú",
+        status=Subscriber.Status.CONFIRMED,
+        consent_at=now,
+        confirmed_at=now,
+    )
+
+    send_issue(issue.pk)
+
+    [message] = sink.messages()
+    # Django folds a long encoded subject right after "Subject:"; unfolding leaves one space.
+    assert message["Subject"].strip() == issue.subject
+    assert message["To"] == reader.email
+    assert "Hello Renée Ñandú," in parts(message)["text/plain"]
+    assert "Hello Renée Ñandú," in parts(message)["text/html"]
+    assert all(part.get_content_charset() == "utf-8" for part in message.iter_parts())
+
+
+def test_subscriber_at_an_international_domain_gets_it_at_its_ascii_form(sink, issue):
+    now = timezone.now()
+    Subscriber.objects.create(
+        email="jose@exämple.org", status=Subscriber.Status.CONFIRMED, consent_at=now
+    )
+
+    send_issue(issue.pk)
+
+    [envelope] = sink.envelopes
+    assert envelope.rcpt_tos == ["jose@xn--exmple-cua.org"]
+    [message] = sink.messages()
+    assert message["To"] == "jose@xn--exmple-cua.org"
+
+
+def test_lines_too_long_for_smtp_arrive_whole(sink, issue):
+    long_line = "Rangers logged every truck that crossed the river that season. " * 60
+    issue.intro = f"<p>Before.</p><p>{long_line.strip()} Fin de la saison.</p><p>After.</p>"
+    issue.save()
+    add_subscribers(2)
+
+    send_issue(issue.pk)
+
+    for envelope in sink.envelopes:
+        assert max(len(line) for line in envelope.content.split(b"\r\n")) <= 998
+    for message in sink.messages():
+        encodings = {part["Content-Transfer-Encoding"] for part in message.iter_parts()}
+        assert encodings == {"quoted-printable"}
+        text, html = parts(message)["text/plain"], parts(message)["text/html"]
+        assert f"{long_line.strip()} Fin de la saison." in text
+        assert f"{long_line.strip()} Fin de la saison." in html
+
+
+def test_message_ids_name_the_site(sink, issue, settings):
+    add_subscribers(3)
+
+    send_issue(issue.pk)
+
+    domain = settings.NCASITE_BASE_URL.split("//")[1].split(":")[0].split("/")[0]
+    ids = [message["Message-ID"] for message in sink.messages()]
+    assert len(set(ids)) == 3
+    assert all(re.fullmatch(rf"<[^<>@\s]+@{re.escape(domain)}>", str(id_)) for id_ in ids)

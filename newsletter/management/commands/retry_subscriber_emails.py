@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from newsletter.sending import retry_due_subscriber_emails
+from newsletter.tasks import retry_due_subscriber_emails
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@ from django.core.management.base import BaseCommand
 from django.db.models import Q
 from django.utils import timezone
 
-from newsletter.issue_sending import send_issue
 from newsletter.models import Issue
+from newsletter.tasks import send_issue_now
 
 
 class Command(BaseCommand):
@@ -18,6 +18,6 @@ class Command(BaseCommand):
             | Q(status=Issue.Status.SCHEDULED, scheduled_for__lte=timezone.now())
         )
         for issue in due:
-            send_issue(issue.pk)
+            send_issue_now(issue.pk)
             issue.refresh_from_db()
             self.stdout.write(f"{issue}: {issue.get_status_display()}, {issue.sent_count} sent")
