@@ -661,11 +661,12 @@ def test_two_workers_sending_at_once_deliver_each_message_exactly_once(make_issu
 @pytest.fixture
 def deferred_tasks(settings):
     """A task backend that can wait, like the database queue: it keeps what is enqueued."""
-    from django_tasks import default_task_backend
-
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    default_task_backend.clear()
-    return default_task_backend.results
+    # The handler that owns the project's tasks: django_tasks' on Django 5.2, django.tasks'
+    # on Django 6+ (django-tasks-db then builds django.tasks Task objects).
+    backend = send_issue_task.get_backend()
+    backend.clear()
+    return backend.results
 
 
 def test_scheduled_issue_task_waits_for_the_scheduled_time(
