@@ -7,7 +7,6 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from easy_thumbnails.files import get_thumbnailer
@@ -129,10 +128,6 @@ def make_renditions(fieldfile, families: dict[str, Rendition]) -> dict:
                     files[fmt].append(entry)
         result[name] = files
     return result
-
-
-def rendition_url(name: str) -> str:
-    return default_storage.url(name)
 
 
 class RemembersLoadedValues:

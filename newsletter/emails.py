@@ -27,7 +27,7 @@ def render_email(template: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def build_subscriber_message(subscriber: Subscriber, kind: str, connection=None):
+def build_subscriber_message(subscriber: Subscriber, kind: str) -> EmailMultiAlternatives:
     context = {
         "subscriber": subscriber,
         "site_name": settings.SITE_NAME,
@@ -43,7 +43,6 @@ def build_subscriber_message(subscriber: Subscriber, kind: str, connection=None)
         body=text,
         to=[subscriber.email],
         headers=subscriber_headers(subscriber),
-        connection=connection,
     )
     message.attach_alternative(html, "text/html")
     return message
