@@ -134,7 +134,7 @@ def restoring_formset(formset_class, rows: list[dict]):
 
         def get_form_kwargs(self, index):
             kwargs = super().get_form_kwargs(index)
-            if index < self.initial_form_count():
+            if index is not None and index < self.initial_form_count():
                 row = by_pk.get(str(self.get_queryset()[index].pk))
                 kwargs["initial"] = row_initial(model, row) if row else {"DELETE": True}
             return kwargs
