@@ -6,19 +6,9 @@ import pytest
 from reversion.models import Version
 
 from news.models import Post
-from tests.site.test_browser import (
-    AXE,
-    CHROMIUM,
-    assert_clean,
-    browser,
-    log_in,
-    open_page,
-    screenshot,
-)
+from tests.site.test_browser import AXE, CHROMIUM, assert_clean, log_in, screenshot
 
 from .conftest import admin_url, change_url
-
-__all__ = ["browser", "open_page"]  # the fixtures, shared with the site's browser tests
 
 pytestmark = [
     pytest.mark.browser,
