@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.page_cache import PublicContentQuerySet
 from core.richtext import RichTextField
+from editing.models import EditVersioned
 
 
-class Page(models.Model):
+class Page(EditVersioned, models.Model):
     """A page of standing information, such as About, Privacy policy or Contact."""
 
     title = models.CharField(_("title"), max_length=200)

@@ -87,7 +87,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_ratelimit",
+    "reversion",
     "core",
+    "editing",
     "members",
     "news",
     "newsletter",
@@ -281,6 +283,15 @@ SITE_NAME = os.environ.get("NCASITE_SITE_NAME", "Nature Crime Alliance")
 CONTACT_EMAIL = os.environ.get("NCASITE_CONTACT_EMAIL", "press@ncasite.localhost")
 # How long a shareable preview link to an unpublished post keeps working, in days.
 NEWS_PREVIEW_LINK_DAYS = env_int("NCASITE_PREVIEW_LINK_DAYS", 7)
+
+# --- Editing (editing app) ----------------------------------------------------------------
+
+# The change forms keep the editor's typing as a private draft this often, in seconds.
+EDITING_AUTOSAVE_SECONDS = env_int("NCASITE_AUTOSAVE_SECONDS", 20)
+# An autosave larger than this is refused (413): the form itself can still be saved.
+EDITING_AUTOSAVE_MAX_BYTES = env_int("NCASITE_AUTOSAVE_MAX_BYTES", 1024 * 1024)
+# Someone counts as having a form open for this long after their last autosave ping.
+EDITING_PRESENCE_SECONDS = env_int("NCASITE_PRESENCE_SECONDS", 90)
 
 # --- Newsletter ---------------------------------------------------------------------------
 

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from editing.admin import EditingAdmin
+
 from .models import Category, Post, SlugRedirect
 
 
@@ -82,7 +84,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(EditingAdmin, admin.ModelAdmin):
     form = PostAdminForm
     list_display = ["title", "status_label", "category", "published_at", "author", "view_link"]
     list_filter = ["status", "category", "is_featured", "published_at"]

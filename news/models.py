@@ -19,6 +19,7 @@ from core.images import (
 )
 from core.page_cache import PublicContentQuerySet
 from core.richtext import RichTextField
+from editing.models import EditVersioned
 
 PREVIEW_SALT = "news.post.preview"
 
@@ -136,7 +137,7 @@ class PostQuerySet(PublicContentQuerySet):
         return self.filter(match).order_by("-published_at")
 
 
-class Post(RemembersLoadedValues, models.Model):
+class Post(RemembersLoadedValues, EditVersioned, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         REVIEW = "review", _("In review")

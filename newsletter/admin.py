@@ -14,6 +14,8 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from editing.admin import EditingAdmin
+
 from .issue_emails import IssueContent, send_test
 from .issue_sending import cancel_schedule, progress
 from .models import Issue, IssueItem, Subscriber, SubscriberEmail
@@ -169,12 +171,13 @@ class IssueItemInline(admin.TabularInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(EditingAdmin, admin.ModelAdmin):
     list_display = ["subject", "status", "scheduled_for", "started_at", "sent_of_recipients"]
     list_filter = ["status"]
     search_fields = ["subject", "preheader"]
     prepopulated_fields = {"slug": ["subject"]}
     inlines = [IssueItemInline]
+    revision_follow = ("items",)
     fields = ["subject", "slug", "preheader", "intro"]
     change_form_template = "admin/newsletter/issue/change_form.html"
 

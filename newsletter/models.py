@@ -8,6 +8,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from core.richtext import SHORT_TEXT_EXTENSIONS, RichTextField
+from editing.models import EditVersioned
 
 CONFIRM_SALT = "newsletter.subscriber.confirm"
 UNSUBSCRIBE_SALT = "newsletter.subscriber.unsubscribe"
@@ -189,7 +190,7 @@ class IssueQuerySet(models.QuerySet):
         return self.filter(status=Issue.Status.SENT)
 
 
-class Issue(models.Model):
+class Issue(EditVersioned, models.Model):
     """One edition of the newsletter."""
 
     class Status(models.TextChoices):
