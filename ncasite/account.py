@@ -24,7 +24,7 @@ class AccountForm(forms.ModelForm):
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
-        help_text=_("Newsletter tests and password resets go here. No other editor may use it."),
+        help_text=_("Tests of newsletter issues are sent here. No other editor may use it."),
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),

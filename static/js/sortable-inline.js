@@ -29,6 +29,7 @@
       let position = 0;
       for (const row of rows()) {
         if (isFilled(row) && input(row)) input(row).value = ++position;
+        label(row);
         for (const button of row.querySelectorAll(".sortable-controls button")) {
           button.querySelector(".visually-hidden").textContent = format(
             button.dataset.direction === "up" ? text.moveUpLabel : text.moveDownLabel,
@@ -63,7 +64,8 @@
     }
 
     function move(row, step, button) {
-      const list = rows();
+      // Stories step over each other, not over blank rows waiting for a post.
+      const list = isFilled(row) ? rows().filter(isFilled) : rows();
       const target = list[list.indexOf(row) + step];
       if (!target) {
         announce(step < 0 ? text.alreadyFirst : text.alreadyLast, row);
@@ -78,9 +80,7 @@
     function drag(event, row) {
       if (event.button !== 0) return;
       event.preventDefault();
-      const handle = event.currentTarget;
       const startIndex = rows().indexOf(row);
-      handle.setPointerCapture(event.pointerId);
       row.classList.add("sortable-dragging");
       const follow = (moveEvent) => {
         const over = rows().find((other) => {
@@ -91,17 +91,21 @@
         const box = over.getBoundingClientRect();
         place(row, over, moveEvent.clientY >= box.top + box.height / 2);
       };
+      // Listened for on the document: moving the row in the page would end a pointer
+      // capture on the handle.
       const drop = () => {
-        handle.removeEventListener("pointermove", follow);
-        handle.removeEventListener("lostpointercapture", drop);
+        document.removeEventListener("pointermove", follow);
+        document.removeEventListener("pointerup", drop);
+        document.removeEventListener("pointercancel", drop);
         row.classList.remove("sortable-dragging");
         if (rows().indexOf(row) !== startIndex) {
           refresh();
           announce(text.moved, row);
         }
       };
-      handle.addEventListener("pointermove", follow);
-      handle.addEventListener("lostpointercapture", drop);
+      document.addEventListener("pointermove", follow);
+      document.addEventListener("pointerup", drop);
+      document.addEventListener("pointercancel", drop);
     }
 
     function button(row, direction, arrow) {
@@ -117,6 +121,19 @@
       element.append(icon, label);
       element.addEventListener("click", () => move(row, direction === "up" ? -1 : 1, element));
       return element;
+    }
+
+    // Tabular inlines label their inputs only by the column heading; name each input
+    // after its story, for screen readers (and axe).
+    function label(row) {
+      const name = title(row);
+      const position = input(row);
+      if (position) position.setAttribute("aria-label", format(text.positionLabel, { title: name }));
+      const remove = row.querySelector('input[name$="-DELETE"]');
+      if (remove) remove.setAttribute("aria-label", format(text.deleteLabel, { title: name }));
+      for (const part of row.querySelectorAll(".select2-selection[role=combobox], .select2-selection__rendered")) {
+        part.setAttribute("aria-label", text.chooserLabel);
+      }
     }
 
     function enhance(row) {
@@ -136,13 +153,21 @@
       position.after(controls);
     }
 
+    const heading = group.querySelector("thead th.original");
+    if (heading && !heading.textContent.trim()) {
+      heading.innerHTML = '<span class="visually-hidden"></span>';
+      heading.firstChild.textContent = text.rowHeading;
+    }
     rows().forEach(enhance);
     refresh();
     config.hidden = false;
+    // The admin's autocomplete widgets are built when the page or a new row is ready.
+    window.addEventListener("load", refresh);
     document.addEventListener("formset:added", (event) => {
       if (event.detail.formsetName !== text.prefix) return;
       enhance(event.target);
       refresh();
+      window.setTimeout(refresh);
     });
     document.addEventListener("formset:removed", (event) => {
       if (event.detail.formsetName === text.prefix) refresh();
