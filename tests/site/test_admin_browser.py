@@ -6,12 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from newsletter.models import Issue, IssueItem
-from tests.site import test_browser
 from tests.site.test_browser import AXE, CHROMIUM, assert_clean, log_in, screenshot
-
-# The browser journeys' fixtures: one Chromium per session, a watched page per test.
-browser = test_browser.browser
-open_page = test_browser.open_page
 
 pytestmark = [
     pytest.mark.browser,
