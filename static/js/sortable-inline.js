@@ -160,12 +160,14 @@
     }
     rows().forEach(enhance);
     refresh();
-    config.hidden = false;
+    // A sent issue's stories are read-only: nothing to move, so no instructions either.
+    config.hidden = !tbody.querySelector(".sortable-controls");
     // The admin's autocomplete widgets are built when the page or a new row is ready.
     window.addEventListener("load", refresh);
     document.addEventListener("formset:added", (event) => {
       if (event.detail.formsetName !== text.prefix) return;
       enhance(event.target);
+      config.hidden = false;
       refresh();
       window.setTimeout(refresh);
     });

@@ -114,3 +114,15 @@ def test_issue_form_and_my_account_pass_axe(live_server, open_page, editor, issu
     assert "America/Lima" in page.locator(".account-now").inner_text()
     screenshot(page, f"admin-my-account-{scheme}")
     assert_clean(page)
+
+
+def test_sent_issue_shows_its_stories_without_reordering_controls(
+    live_server, open_page, editor, issue
+):
+    Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.SENT)
+    page = open_page()
+    log_in(page, live_server, "editor")
+    page.goto(f"{live_server.url}/admin/newsletter/issue/{issue.pk}/change/")
+    assert page.locator(".sortable-controls").count() == 0
+    assert page.locator(".sortable-inline").is_hidden()
+    assert_clean(page)
