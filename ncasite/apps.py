@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,13 @@ class NcasiteConfig(AppConfig):
 
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="ncasite-ensure-roles")
         connect_page_cache_invalidation()
+
+
+class NcasiteAdminConfig(admin_apps.AdminConfig):
+    """Django's admin app with the site's own AdminSite as `admin.site`."""
+
+    default = False  # NcasiteConfig stays this module's config for the ncasite app
+    default_site = "ncasite.admin_site.NcasiteAdminSite"
 
 
 def connect_page_cache_invalidation() -> None:

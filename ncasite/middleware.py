@@ -1,8 +1,13 @@
 import base64
 import hashlib
 import re
+import zoneinfo
 
 from csp.decorators import csp_update
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import EditorProfile
 
 IMPORT_MAP = re.compile(rb'<script type="importmap"[^>]*>(.*?)</script>', re.S)
 
@@ -32,3 +37,38 @@ class AdminCSPMiddleware:
         if hashes:
             update["script-src"] = hashes
         return csp_update(update)(lambda request: response)(request)
+
+
+class EditorTimeZoneMiddleware:
+    """Show and read the admin's dates and times in the staff user's own time zone.
+
+    Only admin requests look at the user: on public pages this middleware reads neither the
+    session nor the database, so they stay cookie-free, cacheable and in the site's zone.
+    The zone is a per-thread setting, so it is switched back after every admin response.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = None
+        if request.path.startswith(reverse("admin:index")):
+            zone = editor_time_zone(request.user)
+        if zone is None:
+            timezone.deactivate()
+            return self.get_response(request)
+        timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def editor_time_zone(user) -> zoneinfo.ZoneInfo | None:
+    if not (user.is_authenticated and user.is_staff):
+        return None
+    name = EditorProfile.objects.filter(user=user).values_list("time_zone", flat=True).first()
+    try:
+        return zoneinfo.ZoneInfo(name) if name else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None  # a zone the machine's tzdata no longer has: the site's zone

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -39,3 +40,32 @@ class Page(EditVersioned, models.Model):
 
     def get_absolute_url(self):
         return reverse("page", kwargs={"slug": self.slug})
+
+
+class EditorProfile(models.Model):
+    """What a staff user sets for themselves on "My account" beyond the user's own fields."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="editor_profile",
+        verbose_name=_("user"),
+    )
+    # No choices here: the zones come from the machine's time zone database, which changes
+    # with tzdata updates; the account form offers and checks them.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "Dates and times in the admin are shown, and typed, in this zone. Empty means "
+            "the site's time zone."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("editor profile")
+        verbose_name_plural = _("editor profiles")
+
+    def __str__(self):
+        return str(self.user)

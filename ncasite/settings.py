@@ -73,7 +73,8 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin under the site's own AdminSite (branding, "My account").
+    "ncasite.apps.NcasiteAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -109,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ncasite.middleware.EditorTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -281,6 +283,9 @@ THUMBNAIL_BASEDIR = ""
 NCASITE_BASE_URL = os.environ.get("NCASITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("NCASITE_SITE_NAME", "Nature Crime Alliance")
 CONTACT_EMAIL = os.environ.get("NCASITE_CONTACT_EMAIL", "press@ncasite.localhost")
+# The email `manage.py ensure_editor` (make run) gives the local editor; unset means
+# editor@ the domain of NCASITE_BASE_URL, or editor@localhost on an IP address.
+NCASITE_EDITOR_EMAIL = os.environ.get("NCASITE_EDITOR_EMAIL", "")
 # How long a shareable preview link to an unpublished post keeps working, in days.
 NEWS_PREVIEW_LINK_DAYS = env_int("NCASITE_PREVIEW_LINK_DAYS", 7)
 

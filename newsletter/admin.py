@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -159,10 +160,23 @@ class SendIssueForm(forms.Form):
 
 
 class IssueItemInline(admin.TabularInline):
+    """The issue's stories, reordered by drag and drop or Move up / Move down.
+
+    A small script of our own (static/js/sortable-inline.js) rather than
+    django-admin-sortable2, whose drag and drop has no keyboard alternative; without
+    JavaScript the positions stay editable numbers.
+    """
+
     model = IssueItem
     fields = ["post", "position"]
     autocomplete_fields = ["post"]
     extra = 1
+    template = "admin/newsletter/issue/items_inline.html"
+    # The column's range on every database (SQLite enforces none), as a form error.
+    formfield_overrides = {models.PositiveSmallIntegerField: {"max_value": 32767}}
+
+    class Media:
+        js = ["js/sortable-inline.js"]
 
     def has_change_permission(self, request, obj=None):
         return obj is None or obj.is_editable()
