@@ -125,7 +125,7 @@ def test_history_queries_do_not_grow_with_revisions(
 ):
     post = make_post(status=Post.Status.DRAFT)
     save_titles(editor_client, post, post_change_data, *[f"Title {n}" for n in range(saves)])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = editor_client.get(admin_url(post, "history"))
     assert response.content.decode().count(">Restore as draft<") == saves
 
