@@ -4,7 +4,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.db.models import Count
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -12,16 +13,24 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from . import workflow
 from .models import Category, Post, SlugRedirect
-
-
-def can_publish(user) -> bool:
-    return user.has_perm("news.publish_post")
+from .preview import render_unsaved_preview
 
 
 class PostAdminForm(forms.ModelForm):
+    """The post form without a status field: the button pressed (`_action`) sets the state."""
+
+    schedule_at = forms.DateTimeField(
+        label=_("Go live on"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Pick a date and time in the future, then press “Schedule”."),
+    )
+
     class Meta:
         model = Post
         fields = [
@@ -37,28 +46,43 @@ class PostAdminForm(forms.ModelForm):
             "organisations",
             "byline",
             "is_featured",
-            "status",
-            "published_at",
             "author",
         ]
         widgets = {"standfirst": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, can_publish: bool = False, **kwargs):
+    def __init__(self, *args, user=None, requested_action=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.can_publish = can_publish
-        if not can_publish and "status" in self.fields:
-            self.fields["status"].choices = [
-                choice for choice in Post.Status.choices if choice[0] != Post.Status.PUBLISHED
-            ]
-            self.fields["status"].help_text = _(
-                "Save as draft, or submit for review when it is ready. An editor publishes it."
-            )
+        self.user, self.requested_action, self.action = user, requested_action, None
+        self.state = workflow.state_of(self.instance)
+        self.actions = workflow.allowed_actions(self.instance, user) if user else []
+        if workflow.Action.SCHEDULE not in self.actions:
+            del self.fields["schedule_at"]
+            return
+        self.time_zone_name = timezone.get_current_timezone_name()
+        schedule_at = self.fields["schedule_at"]
+        schedule_at.label = _("Go live on (%(zone)s)") % {"zone": self.time_zone_name}
+        if self.state == workflow.State.SCHEDULED:
+            schedule_at.initial = self.instance.published_at
 
-    def clean_status(self):
-        status = self.cleaned_data["status"]
-        if status == Post.Status.PUBLISHED and not self.can_publish:
-            raise forms.ValidationError(_("You do not have permission to publish posts."))
-        return status
+    def buttons(self) -> list[tuple[str, str, bool]]:
+        """(value, label, is_main) of each publishing button but "Schedule", in order."""
+        main = workflow.main_action(self.actions)
+        return [
+            (action.value, workflow.action_label(action, self.state), action == main)
+            for action in self.actions
+            if action != workflow.Action.SCHEDULE
+        ]
+
+    def can_schedule(self) -> bool:
+        return workflow.Action.SCHEDULE in self.actions
+
+    def schedule_label(self) -> str:
+        return workflow.action_label(workflow.Action.SCHEDULE, self.state)
+
+    def enter_key_action(self) -> str:
+        """The button the Enter key presses: the one that keeps the post's state."""
+        action = workflow.default_action(self.instance, self.user) if self.user else None
+        return action.value if action else ""
 
     def clean(self):
         cleaned = super().clean()
@@ -66,7 +90,36 @@ class PostAdminForm(forms.ModelForm):
             self.add_error(
                 "image_alt", _("Describe the image for people who cannot see it (alt text).")
             )
+        if self.user is not None:
+            self.check_action(cleaned)
         return cleaned
+
+    def check_action(self, cleaned) -> None:
+        """Refuse any action the user may not take on this post, whatever the POST says."""
+        requested = self.requested_action
+        if not requested:
+            action = workflow.default_action(self.instance, self.user)
+        else:
+            action = next((a for a in workflow.Action if a.value == requested), None)
+        if action is None or action not in self.actions:
+            labels = [workflow.action_label(action, self.state) for action in self.actions]
+            allowed = ", ".join(f"“{label}”" for label in labels)
+            self.add_error(
+                None,
+                _("That is not possible for this post. What you can do here: %(allowed)s.")
+                % {"allowed": allowed or _("nothing, it is read-only for you")},
+            )
+            return
+        if action == workflow.Action.SCHEDULE:
+            when = cleaned.get("schedule_at")
+            if when is None and "schedule_at" not in self.errors:
+                self.add_error("schedule_at", _("Choose the date and time the post goes live."))
+            elif when is not None and when <= timezone.now():
+                self.add_error(
+                    "schedule_at",
+                    _("Choose a time in the future, or press “Publish now” to publish at once."),
+                )
+        self.action = action
 
 
 @admin.register(Category)
@@ -76,23 +129,74 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
-    @admin.display(description=_("posts"))
+    def get_queryset(self, request):
+        # One COUNT per row was one query per category; the annotation counts in the list's query.
+        return super().get_queryset(request).annotate(post_total=Count("posts"))
+
+    @admin.display(description=_("posts"), ordering="post_total")
     def post_count(self, obj):
-        return obj.posts.count()
+        return obj.post_total
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            (workflow.State.DRAFT, _("Draft")),
+            (workflow.State.REVIEW, _("In review")),
+            (workflow.State.SCHEDULED, _("Scheduled")),
+            (workflow.State.LIVE, _("Published")),
+            ("overdue", _("Overdue: not public, time passed")),
+        ]
+
+    def queryset(self, request, queryset):
+        by_state = {
+            workflow.State.DRAFT: lambda: queryset.filter(status=Post.Status.DRAFT),
+            workflow.State.REVIEW: lambda: queryset.filter(status=Post.Status.REVIEW),
+            workflow.State.SCHEDULED: queryset.scheduled,
+            workflow.State.LIVE: queryset.published,
+            "overdue": queryset.overdue,
+        }
+        chosen = by_state.get(self.value())
+        return chosen() if chosen else queryset
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = _("whose")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("author", _("Written by me")), ("submitted", _("Submitted by me"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "author":
+            return queryset.filter(author=request.user)
+        if self.value() == "submitted":
+            return queryset.filter(submitted_by=request.user)
+        return queryset
 
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
     form = PostAdminForm
     list_display = ["title", "status_label", "category", "published_at", "author", "view_link"]
-    list_filter = ["status", "category", "is_featured", "published_at"]
+    list_filter = [StateFilter, MineFilter, "category", "is_featured", "published_at"]
     list_select_related = ["category", "author"]
     search_fields = ["title", "standfirst", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["organisations"]
     actions = ["publish_selected", "unpublish_selected"]
-    readonly_fields = ["image_preview", "preview_link", "created_at", "updated_at"]
+    readonly_fields = [
+        "image_preview",
+        "preview_link",
+        "submitted_by",
+        "submitted_at",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body"]}),
         (
@@ -103,45 +207,69 @@ class PostAdmin(admin.ModelAdmin):
             _("Classification"),
             {"fields": ["category", "organisations", "byline", "is_featured"]},
         ),
-        (_("Publishing"), {"fields": ["status", "published_at", "preview_link"]}),
-        (_("History"), {"fields": ["author", "created_at", "updated_at"], "classes": ["collapse"]}),
+        (_("Sharing before publication"), {"fields": ["preview_link"]}),
+        (
+            _("History"),
+            {
+                "fields": ["author", "submitted_by", "submitted_at", "created_at", "updated_at"],
+                "classes": ["collapse"],
+            },
+        ),
     ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)
-        allowed = can_publish(request.user)
+        requested = request.POST.get("_action") if request.method == "POST" else None
 
         class RequestPostForm(form_class):
             def __init__(self, *args, **kw):
-                super().__init__(*args, can_publish=allowed, **kw)
+                super().__init__(*args, user=request.user, requested_action=requested, **kw)
 
         return RequestPostForm
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if not can_publish(request.user):
+        if not workflow.can_publish(request.user):
             fields += ["author", "is_featured"]
         return fields
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.status == Post.Status.PUBLISHED:
-            if not can_publish(request.user):
-                return False
+        if obj is not None and not workflow.may_edit(obj, request.user):
+            return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.status == Post.Status.PUBLISHED:
-            if not can_publish(request.user):
+            if not workflow.can_publish(request.user):
                 return False
         return super().has_delete_permission(request, obj)
 
     def has_publish_permission(self, request):
-        return can_publish(request.user)
+        return workflow.can_publish(request.user)
 
     def save_model(self, request, obj, form, change):
         if obj.author_id is None:
             obj.author = request.user
+        if form.action is not None:
+            when = form.cleaned_data.get("schedule_at")
+            workflow.apply_action(obj, form.action, user=request.user, when=when)
         super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self.response_after_action(request, obj) or super().response_add(
+            request, obj, post_url_continue
+        )
+
+    def response_change(self, request, obj):
+        return self.response_after_action(request, obj) or super().response_change(request, obj)
+
+    def response_after_action(self, request, obj):
+        """After a publishing button: say what happened and stay on the post."""
+        if "_action" not in request.POST or "_popup" in request.POST:
+            return None
+        message = workflow.outcome_message(request.POST["_action"], obj)
+        self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:news_post_change", args=[obj.pk]))
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
@@ -152,7 +280,13 @@ class PostAdmin(admin.ModelAdmin):
     @admin.display(description=_("on the site"))
     def view_link(self, obj):
         label = _("View") if obj.is_published() else _("Preview")
-        return format_html('<a href="{}" target="_blank">{}</a>', obj.get_absolute_url(), label)
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}<span class="visually-hidden"> {}</span>'
+            "</a>",
+            obj.get_absolute_url(),
+            label,
+            _("(opens in a new tab)"),
+        )
 
     @admin.display(description=_("image preview"))
     def image_preview(self, obj):
@@ -193,10 +327,29 @@ class PostAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         revoke = self.admin_site.admin_view(self.revoke_previews_view)
+        preview = self.admin_site.admin_view(self.preview_view)
         return [
             path("<int:pk>/revoke-previews/", revoke, name="news_post_revoke_previews"),
+            path("preview/", preview, name="news_post_preview_add"),
+            path("<int:pk>/preview/", preview, name="news_post_preview"),
             *super().get_urls(),
         ]
+
+    @method_decorator(never_cache)
+    @method_decorator(require_POST)
+    def preview_view(self, request, pk=None):
+        """Render the form's unsaved content as the public page would; store nothing."""
+        post = None
+        if pk is not None:
+            post = self.get_object(request, str(pk))
+            if post is None:
+                raise Http404
+            if not self.has_change_permission(request, post):
+                raise PermissionDenied
+        elif not self.has_add_permission(request):
+            raise PermissionDenied
+        form = self.get_form(request, post, change=post is not None)(request.POST, instance=post)
+        return render_unsaved_preview(request, form, upload_left_out=bool(request.FILES))
 
     @method_decorator(require_POST)
     def revoke_previews_view(self, request, pk):
@@ -209,11 +362,8 @@ class PostAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish selected posts"), permissions=["publish"])
     def publish_selected(self, request, queryset):
-        count = 0
-        for post in queryset.exclude(status=Post.Status.PUBLISHED):
-            post.status = Post.Status.PUBLISHED
-            post.save()
-            count += 1
+        unpublished = queryset.exclude(status=Post.Status.PUBLISHED)
+        count = self.apply_to_each(request, unpublished, "publish")
         self.message_user(
             request,
             ngettext("%d post published.", "%d posts published.", count) % count,
@@ -224,16 +374,23 @@ class PostAdmin(admin.ModelAdmin):
         description=_("Unpublish selected posts (back to draft)"), permissions=["publish"]
     )
     def unpublish_selected(self, request, queryset):
-        count = 0
-        for post in queryset.filter(status=Post.Status.PUBLISHED):
-            post.status = Post.Status.DRAFT
-            post.save()
-            count += 1
+        published = queryset.filter(status=Post.Status.PUBLISHED)
+        count = self.apply_to_each(request, published, "unpublish")
         self.message_user(
             request,
             ngettext("%d post unpublished.", "%d posts unpublished.", count) % count,
             messages.SUCCESS,
         )
+
+    def apply_to_each(self, request, queryset, action: str) -> int:
+        """Take `action` on each post the user may take it on; how many that was."""
+        count = 0
+        for post in queryset:
+            if workflow.Action(action) in workflow.allowed_actions(post, request.user):
+                workflow.apply_action(post, workflow.Action(action), user=request.user)
+                post.save()
+                count += 1
+        return count
 
 
 @admin.register(SlugRedirect)
