@@ -134,6 +134,25 @@ class SubscriberAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
+@admin.register(SubscriberEmail)
+class SubscriberEmailAdmin(admin.ModelAdmin):
+    """Read-only list of the confirmation and welcome emails, to see which ones fail."""
+
+    list_display = ["subscriber", "kind", "status", "attempts", "last_error", "created_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["subscriber"]
+    search_fields = ["subscriber__email"]
+    show_full_result_count = False
+    fields = list_display + ["next_attempt_at", "sent_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # the sign-up creates them
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the sending task is the only writer
+
+
 class SendIssueForm(forms.Form):
     action = forms.ChoiceField(
         choices=[("now", _("Send now")), ("schedule", _("Schedule")), ("cancel", _("Cancel"))]
