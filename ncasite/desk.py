@@ -64,6 +64,7 @@ def post_sections(user) -> list[Section]:
     ]
     if not can_publish(user):
         mine = posts.filter(status=Post.Status.REVIEW, submitted_by=user)
+        mine = mine.select_related("submitted_by")
         return [
             *sections,
             Section(
@@ -120,7 +121,8 @@ def editor_sections(posts, totals, now) -> list[Section]:
 def last_issue():
     """The newsletter issue that went out (or is going out) last."""
     sent = Issue.objects.exclude(status__in=[Issue.Status.DRAFT, Issue.Status.SCHEDULED])
-    return sent.order_by(F("started_at").desc(nulls_last=True), "-pk").first()
+    latest_first = sent.defer("intro").order_by(F("started_at").desc(nulls_last=True), "-pk")
+    return latest_first.first()
 
 
 def failing_emails() -> dict:
