@@ -243,7 +243,7 @@ def build_posts(n, *, editor, contributor):
 
 
 DESK_QUERIES = {"editor": 14, "contributor": 8}
-POST_LIST_QUERIES = 10
+POST_LIST_QUERIES = 9
 
 
 @pytest.mark.parametrize("size", [10, 1000])
