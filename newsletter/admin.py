@@ -143,6 +143,7 @@ class SubscriberEmailAdmin(admin.ModelAdmin):
     list_select_related = ["subscriber"]
     search_fields = ["subscriber__email"]
     show_full_result_count = False
+    actions = None
     fields = list_display + ["next_attempt_at", "sent_at"]
     readonly_fields = fields
 
@@ -151,6 +152,10 @@ class SubscriberEmailAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # the sending task is the only writer
+
+    def has_delete_permission(self, request, obj=None):
+        # The admin asks this when a subscriber is deleted: their emails go with them.
+        return request.user.has_perm("newsletter.delete_subscriber")
 
 
 class SendIssueForm(forms.Form):
