@@ -93,6 +93,13 @@ class PostQuerySet(PublicContentQuerySet):
         """Published posts whose publication time is still to come."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
 
+    def overdue(self):
+        """Not public although their publication time has passed: scheduled, then sent back
+        to draft or review (by mistake, or waiting for an editor) and never published again."""
+        return self.filter(
+            status__in=[Post.Status.DRAFT, Post.Status.REVIEW], published_at__lte=timezone.now()
+        )
+
     def for_lists(self):
         return (
             self.select_related("category")
@@ -221,16 +228,28 @@ class Post(RemembersLoadedValues, EditVersioned, models.Model):
         choices=Status.choices,
         default=Status.DRAFT,
         help_text=_(
-            "Drafts and posts in review are never public. A published post with a future "
-            "publication time appears at that time."
+            "Set by the publishing buttons. Drafts and posts in review are never public; a "
+            "published post with a future publication time appears at that time."
         ),
     )
     published_at = models.DateTimeField(
         _("publication time"),
         null=True,
         blank=True,
-        help_text=_("Leave empty to publish now; a future time schedules the post."),
+        help_text=_(
+            "When the post went or goes live. Set by “Publish now” and “Schedule”; a scheduled "
+            "post sent back to draft keeps its planned time, so the desk can warn when it passes."
+        ),
     )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submitted_posts",
+        verbose_name=_("submitted for review by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted for review"), null=True, blank=True)
     is_featured = models.BooleanField(
         _("featured"), default=False, help_text=_("Pin this post at the top of the home page.")
     )
@@ -253,6 +272,9 @@ class Post(RemembersLoadedValues, EditVersioned, models.Model):
             models.Index(
                 fields=["category", "status", "-published_at"], name="post_category_published"
             ),
+            # The admin's post list, newest first over every status: without it, each page of
+            # the list sorts the whole table (bench/README.md, admin desk).
+            models.Index(fields=["-published_at", "-id"], name="post_newest"),
             # The home page's featured post: without it, finding one scans every post.
             models.Index(
                 fields=["-published_at"],
@@ -287,6 +309,14 @@ class Post(RemembersLoadedValues, EditVersioned, models.Model):
     def is_published(self) -> bool:
         return (
             self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    def is_overdue(self) -> bool:
+        """See PostQuerySet.overdue."""
+        return (
+            self.status in (self.Status.DRAFT, self.Status.REVIEW)
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )

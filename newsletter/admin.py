@@ -137,6 +137,30 @@ class SubscriberAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
+@admin.register(SubscriberEmail)
+class SubscriberEmailAdmin(admin.ModelAdmin):
+    """Read-only list of the confirmation and welcome emails, to see which ones fail."""
+
+    list_display = ["subscriber", "kind", "status", "attempts", "last_error", "created_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["subscriber"]
+    search_fields = ["subscriber__email"]
+    show_full_result_count = False
+    actions = None
+    fields = list_display + ["next_attempt_at", "sent_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # the sign-up creates them
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the sending task is the only writer
+
+    def has_delete_permission(self, request, obj=None):
+        # The admin asks this when a subscriber is deleted: their emails go with them.
+        return request.user.has_perm("newsletter.delete_subscriber")
+
+
 class SendIssueForm(forms.Form):
     action = forms.ChoiceField(
         choices=[("now", _("Send now")), ("schedule", _("Schedule")), ("cancel", _("Cancel"))]

@@ -58,38 +58,43 @@ def test_editor_and_contributor_roles_exist():
     assert "delete_post" not in contributor_perms
 
 
-def test_contributor_add_form_offers_no_published_status(contributor_client):
+def action_buttons(html):
+    return re.findall(r'<button type="submit" name="_action" value="(\w+)"', html)
+
+
+def test_contributor_add_form_offers_draft_and_review_buttons_only(contributor_client):
     html = contributor_client.get(ADD_URL).content.decode()
-    assert '<option value="draft"' in html
-    assert '<option value="review"' in html
-    assert '<option value="published"' not in html
+    assert set(action_buttons(html)) == {"draft", "submit"}
+    assert 'name="status"' not in html
+    assert 'name="schedule_at"' not in html
 
 
-def test_editor_add_form_offers_published_status(editor_client):
+def test_editor_add_form_offers_publishing_buttons(editor_client):
     html = editor_client.get(ADD_URL).content.decode()
-    assert '<option value="published"' in html
+    assert set(action_buttons(html)) == {"draft", "publish", "schedule"}
     for name in ["title", "slug", "standfirst", "body", "image", "image_alt", "category"]:
         assert f'name="{name}"' in html
-    assert 'name="published_at_0"' in html and 'name="published_at_1"' in html
+    assert 'name="status"' not in html
+    assert '<input type="datetime-local" name="schedule_at"' in html
 
 
 # --- Contributors cannot publish ----------------------------------------------------------
 
 
 def test_contributor_cannot_publish_via_add_form(contributor_client, post_form_data):
-    response = contributor_client.post(ADD_URL, post_form_data(status="published"))
-    assert "status" in form_errors(response)
+    response = contributor_client.post(ADD_URL, post_form_data(_action="publish"))
+    assert "__all__" in form_errors(response)
     assert not Post.objects.exists()
 
 
 def test_contributor_cannot_publish_via_change_form(contributor_client, make_post, post_form_data):
-    post = make_post(status=Post.Status.REVIEW, published_at=None)
+    post = make_post(status=Post.Status.DRAFT, published_at=None)
     response = contributor_client.post(
-        change_url(post), change_data(post_form_data, post, status="published")
+        change_url(post), change_data(post_form_data, post, _action="publish")
     )
-    assert "status" in form_errors(response)
+    assert "__all__" in form_errors(response)
     post.refresh_from_db()
-    assert post.status == Post.Status.REVIEW
+    assert post.status == Post.Status.DRAFT
     assert not Post.objects.published().exists()
 
 
@@ -164,7 +169,8 @@ def test_contributor_cannot_feature_a_post(contributor_client, post_form_data):
 def test_contributor_can_create_post_as_draft_or_for_review(
     contributor_client, contributor, post_form_data, status
 ):
-    response = contributor_client.post(ADD_URL, post_form_data(title="My story", status=status))
+    action = {Post.Status.DRAFT: "draft", Post.Status.REVIEW: "submit"}[status]
+    response = contributor_client.post(ADD_URL, post_form_data(title="My story", _action=action))
     assert response.status_code == 302
     post = Post.objects.get()
     assert post.title == "My story"
@@ -176,7 +182,7 @@ def test_contributor_can_create_post_as_draft_or_for_review(
 def test_contributor_can_submit_draft_for_review(contributor_client, make_post, post_form_data):
     post = make_post(status=Post.Status.DRAFT, published_at=None)
     response = contributor_client.post(
-        change_url(post), change_data(post_form_data, post, status="review")
+        change_url(post), change_data(post_form_data, post, _action="submit")
     )
     assert response.status_code == 302
     post.refresh_from_db()
@@ -187,7 +193,7 @@ def test_contributor_can_submit_draft_for_review(contributor_client, make_post, 
 
 
 def test_editor_can_publish_via_add_form(editor_client, editor, post_form_data):
-    response = editor_client.post(ADD_URL, post_form_data(title="Straight out", status="published"))
+    response = editor_client.post(ADD_URL, post_form_data(title="Straight out", _action="publish"))
     assert response.status_code == 302
     post = Post.objects.get()
     assert post.is_published()
@@ -197,11 +203,8 @@ def test_editor_can_publish_via_add_form(editor_client, editor, post_form_data):
 
 def test_editor_can_schedule_via_add_form(editor_client, post_form_data):
     when = (timezone.now() + timedelta(days=3)).replace(second=0, microsecond=0)
-    data = post_form_data(
-        status="published",
-        published_at_0=when.strftime("%Y-%m-%d"),
-        published_at_1=when.strftime("%H:%M:%S"),
-    )
+    local = timezone.localtime(when)
+    data = post_form_data(_action="schedule", schedule_at=local.strftime("%Y-%m-%dT%H:%M"))
     assert editor_client.post(ADD_URL, data).status_code == 302
     post = Post.objects.get()
     assert post.published_at == when
@@ -213,7 +216,7 @@ def test_editor_can_schedule_via_add_form(editor_client, post_form_data):
 def test_editor_can_publish_via_change_form(editor_client, make_post, post_form_data):
     post = make_post(status=Post.Status.REVIEW, published_at=None)
     response = editor_client.post(
-        change_url(post), change_data(post_form_data, post, status="published")
+        change_url(post), change_data(post_form_data, post, _action="publish")
     )
     assert response.status_code == 302
     post.refresh_from_db()

@@ -194,7 +194,7 @@ def test_image_without_alt_text_gives_error_on_alt(editor_client, post_form_data
 @pytest.fixture
 def uploaded_post(editor_client, post_form_data):
     image = upload("holiday.jpg", jpeg_with_exif())
-    response = post_with_image(editor_client, post_form_data, image, status="published")
+    response = post_with_image(editor_client, post_form_data, image, _action="publish")
     assert response.status_code == 302
     return Post.objects.get()
 
@@ -263,7 +263,7 @@ def test_saving_again_keeps_image_and_renditions(editor_client, post_form_data, 
         title="Edited title",
         slug=uploaded_post.slug,
         category=uploaded_post.category_id,
-        status="published",
+        _action="update",
         image_alt=uploaded_post.image_alt,
     )
     url = reverse("admin:news_post_change", args=[uploaded_post.pk])
@@ -278,7 +278,7 @@ def test_clearing_image_drops_renditions(editor_client, post_form_data, uploaded
     data = post_form_data(
         slug=uploaded_post.slug,
         category=uploaded_post.category_id,
-        status="published",
+        _action="update",
         **{"image-clear": "on"},
     )
     url = reverse("admin:news_post_change", args=[uploaded_post.pk])

@@ -167,8 +167,7 @@ def test_editor_writes_and_publishes_a_post_with_image(
     page.set_input_files("#id_image", str(image))
     page.fill("#id_image_alt", "Rangers walking along a river")
     page.select_option("#id_category", label="News")
-    page.select_option("#id_status", "published")
-    page.click("input[name=_save]")
+    page.click("button[name=_action][value=publish]")
     page.wait_for_selector(".messagelist .success")
     post = Post.objects.get(title="Rangers share their data")
     assert post.is_published()
@@ -196,15 +195,16 @@ def test_contributor_writes_a_draft_and_cannot_publish(
     page = open_page()
     log_in(page, live_server, "contributor")
     page.goto(live_server.url + "/admin/news/post/add/")
-    statuses = page.locator("#id_status option").evaluate_all("os => os.map(o => o.value)")
-    assert "published" not in statuses
+    actions = page.locator("button[name=_action]:not([hidden])").evaluate_all(
+        "buttons => buttons.map(b => b.value)"
+    )
+    assert sorted(actions) == ["draft", "submit"]
     page.fill("#id_title", "A contributor's draft")
     page.fill("#id_standfirst", "Waiting for an editor.")
     page.locator(".field-body .ProseMirror[contenteditable=true]").click()
     page.keyboard.type("Draft text.")
     page.select_option("#id_category", label="News")
-    page.select_option("#id_status", "review")
-    page.click("input[name=_save]")
+    page.click("button[name=_action][value=submit]")
     page.wait_for_selector(".messagelist .success")
     post = Post.objects.get(title="A contributor's draft")
     assert post.status == Post.Status.REVIEW and not post.is_published()
