@@ -62,7 +62,7 @@ def test_typing_survives_closing_the_tab(live_server, open_page, editor, make_po
     offer.get_by_role("link", name="Restore").click()
     again.wait_for_selector(".editing-banner")
     assert "share their patrol data" in again.locator(BODY).inner_text()
-    again.click("input[name=_save]")
+    again.click("button[name=_action][value=draft]:not([hidden])")
     again.wait_for_selector(".messagelist .success")
     assert "share their patrol data" in Post.objects.get(pk=post.pk).body
 
@@ -83,11 +83,11 @@ def test_second_editor_sees_the_first_and_a_stale_save_is_refused(
     ana.wait_for_selector("#editing-presence:has-text('editor has this post open too')")
 
     ana.fill("#id_title", "Peru joins the alliance against nature crime")
-    ana.click("input[name=_continue]")
+    ana.click("button[name=_action][value=draft]:not([hidden])")
     ana.wait_for_selector(".messagelist .success")
 
     mine.fill("#id_standfirst", "My own careful summary.")
-    mine.click("input[name=_continue]")
+    mine.click("button[name=_action][value=draft]:not([hidden])")
     error = mine.locator(".errornote + ul.errorlist, ul.errorlist.nonfield").first
     assert "Ana Silva saved this post at" in error.inner_text()
     assert mine.locator("#id_standfirst").input_value() == "My own careful summary."
@@ -106,7 +106,7 @@ def test_history_and_compare_pages_pass_axe(live_server, open_page, editor, make
         page.locator(BODY).click()
         page.keyboard.press("End")
         page.keyboard.type(" " + words)
-        page.click("input[name=_continue]")
+        page.click("button[name=_action][value=draft]:not([hidden])")
         page.wait_for_selector(".messagelist .success")
     assert Version.objects.get_for_object(post).count() == 2
     page.goto(live_server.url + admin_url(post, "history"))

@@ -8,12 +8,7 @@ import pytest
 from django.utils import timezone
 
 from news.models import Post
-from tests.site import test_browser
 from tests.site.test_browser import AXE, CHROMIUM, assert_clean, log_in, screenshot
-
-# The browser fixtures of test_browser.py, shared by assignment so that pytest finds them here.
-browser = test_browser.browser
-open_page = test_browser.open_page
 
 pytestmark = [
     pytest.mark.browser,
