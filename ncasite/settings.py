@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "reversion",
     "core",
     "editing",
+    "library",
     "members",
     "news",
     "newsletter",

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from editing.admin import EditingAdmin
+from library.choosers import CHOOSER_CSS, CHOOSER_JS, chosen_image_preview
 
 from . import workflow
 from .admin_filters import MineFilter, StateFilter
@@ -49,7 +50,7 @@ class PostAdmin(EditingAdmin, admin.ModelAdmin):
     search_fields = ["title", "standfirst", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["organisations"]
+    autocomplete_fields = ["organisations", "image"]
     actions = ["publish_selected", "unpublish_selected"]
     show_full_result_count = False  # a second COUNT over every post on each filtered page
     readonly_fields = [
@@ -60,11 +61,16 @@ class PostAdmin(EditingAdmin, admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+
+    class Media:
+        js = CHOOSER_JS
+        css = CHOOSER_CSS
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body"]}),
         (
             _("Featured image"),
-            {"fields": ["image", "image_preview", "image_alt", "image_caption", "image_credit"]},
+            {"fields": ["image", "image_preview", "image_caption"]},
         ),
         (
             _("Classification"),
@@ -157,15 +163,7 @@ class PostAdmin(EditingAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("image preview"))
     def image_preview(self, obj):
-        card = (obj.image_renditions or {}).get("card", {}).get("jpg")
-        if not card:
-            return "—"
-        return format_html(
-            '<img src="{}" width="{}" height="{}" alt="">',
-            obj.image.storage.url(card[0]["name"]),
-            card[0]["width"],
-            card[0]["height"],
-        )
+        return chosen_image_preview(obj.image, field_name="image", family="card")
 
     @admin.display(description=_("shareable preview link"))
     def preview_link(self, obj):

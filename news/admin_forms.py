@@ -24,9 +24,7 @@ class PostAdminForm(forms.ModelForm):
             "standfirst",
             "body",
             "image",
-            "image_alt",
             "image_caption",
-            "image_credit",
             "category",
             "organisations",
             "byline",
@@ -71,10 +69,6 @@ class PostAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("image") and not cleaned.get("image_alt", "").strip():
-            self.add_error(
-                "image_alt", _("Describe the image for people who cannot see it (alt text).")
-            )
         if self.user is not None:
             self.check_action(cleaned)
         return cleaned

@@ -72,7 +72,7 @@ def test_contributor_add_form_offers_draft_and_review_buttons_only(contributor_c
 def test_editor_add_form_offers_publishing_buttons(editor_client):
     html = editor_client.get(ADD_URL).content.decode()
     assert set(action_buttons(html)) == {"draft", "publish", "schedule"}
-    for name in ["title", "slug", "standfirst", "body", "image", "image_alt", "category"]:
+    for name in ["title", "slug", "standfirst", "body", "image", "image_caption", "category"]:
         assert f'name="{name}"' in html
     assert 'name="status"' not in html
     assert '<input type="datetime-local" name="schedule_at"' in html
