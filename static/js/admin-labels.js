@@ -1,16 +1,29 @@
 "use strict";
-// Give each rich-text editor in the admin the accessible name of its field's label: the
-// editor is an element of its own beside the hidden textarea that the label points at.
+// Widgets built by scripts (the rich-text editor, the autocomplete boxes) come without an
+// accessible name: give each the label of its form row, also when they appear later.
 (function () {
-  function labelEditors() {
-    for (const editor of document.querySelectorAll(".ProseMirror[contenteditable]")) {
-      if (editor.hasAttribute("aria-label") || editor.hasAttribute("aria-labelledby")) continue;
-      const label = editor.closest(".form-row")?.querySelector("label");
+  const WIDGETS = ".ProseMirror[contenteditable], .select2-selection, .select2-selection__rendered, .select2-search__field";
+
+  function labelOf(widget) {
+    const label = widget.closest(".form-row, .fieldBox")?.querySelector("label");
+    if (label && !label.id) label.id = `${label.htmlFor || "field"}-label`;
+    return label;
+  }
+
+  function nameWidgets() {
+    for (const widget of document.querySelectorAll(WIDGETS)) {
+      const label = labelOf(widget);
       if (!label) continue;
-      if (!label.id) label.id = `${label.htmlFor || "field"}-label`;
-      editor.setAttribute("aria-labelledby", label.id);
+      // Keep what the widget names itself by (the chosen value) after the field's label.
+      const names = (widget.getAttribute("aria-labelledby") || "").split(" ").filter(Boolean);
+      if (names.includes(label.id)) continue;
+      widget.setAttribute("aria-labelledby", [label.id, ...names].join(" "));
     }
   }
-  window.addEventListener("load", labelEditors);
-  document.addEventListener("formset:added", () => window.setTimeout(labelEditors));
+
+  new MutationObserver(nameWidgets).observe(document.documentElement, {
+    childList: true,
+    subtree: true,
+  });
+  document.addEventListener("DOMContentLoaded", nameWidgets);
 })();
