@@ -131,7 +131,8 @@ class Organisation(RemembersLoadedValues, models.Model):
             self.region = region_for_country(self.country.code)
         sync_renditions(self, "logo", LOGO_RENDITIONS)
         super().save(*args, **kwargs)
-        self._loaded = {**getattr(self, "_loaded", {}), "logo": self.logo.name}
+        loaded = getattr(self, "_loaded", {})
+        self._loaded = {**loaded, "logo": self.logo.name, "slug": self.slug}
 
     def get_absolute_url(self):
         return reverse("members:organisation-detail", kwargs={"slug": self.slug})

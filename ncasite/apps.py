@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +12,7 @@ class NcasiteConfig(AppConfig):
 
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="ncasite-ensure-roles")
         connect_page_cache_invalidation()
+        connect_internal_links()
 
 
 def connect_page_cache_invalidation() -> None:
@@ -42,3 +43,20 @@ def issue_changed(sender, instance, **kwargs):
 
     if instance.status == instance.Status.SENT:
         content_changed(**kwargs)
+
+
+def connect_internal_links() -> None:
+    """Keep the addresses of internal links in bodies current (ncasite.internal_links)."""
+    from .internal_links import (
+        BODIES,
+        TARGETS,
+        follow_slug_change,
+        resolve_links_before_save,
+    )
+
+    for model, _field in BODIES:
+        uid = f"internal-links-{model._meta.label_lower}"
+        pre_save.connect(resolve_links_before_save, sender=model, dispatch_uid=uid)
+    for model in TARGETS.values():
+        uid = f"internal-links-follow-{model._meta.label_lower}"
+        post_save.connect(follow_slug_change, sender=model, dispatch_uid=uid)
