@@ -25,7 +25,7 @@ LOOSE_FIGURE_PARTS = re.compile(r"<img\b[^>]*>|</?figcaption>")
 
 def link_refs(body: str) -> set[str]:
     """The posts and pages a body links to, as references like "member:12"."""
-    return {match.group(1) for match in DATA_REF.finditer(body)}
+    return {ref.group(1) for tag in ANCHOR.findall(body) if (ref := DATA_REF.search(tag))}
 
 
 def with_link_hrefs(body: str, hrefs: dict[str, str]) -> str:
