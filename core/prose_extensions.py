@@ -5,7 +5,7 @@ the app registry. Each processor allows exactly the tags and attributes its exte
 core.richtext checks the attribute values.
 """
 
-from django_prose_editor.config import add_tags_and_attributes
+from django_prose_editor.config import add_tags_and_attributes, html_tags
 from js_asset import static_lazy
 
 # The body column is at most 40rem wide (site.css --measure); below that, the screen's width.
@@ -33,6 +33,10 @@ def process_library_figure(config, shared_config):
 
 
 PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("js/editor/labelled-editor.js")],
+        "extensions": {"LabelledEditor": html_tags([])},
+    },
     {
         "js": [static_lazy("js/editor/chooser-link.js")],
         "extensions": {"ChooserLink": process_chooser_link},

@@ -37,6 +37,7 @@ ARTICLE_EXTENSIONS = {
     "History": True,
     # On by default in django-prose-editor; editors want the browser's spelling check.
     "NoSpellCheck": False,
+    "LabelledEditor": True,
 }
 
 SHORT_TEXT_EXTENSIONS = {
@@ -49,6 +50,7 @@ SHORT_TEXT_EXTENSIONS = {
     "Link": {"enableTarget": False, "protocols": LINK_PROTOCOLS},
     "History": True,
     "NoSpellCheck": False,
+    "LabelledEditor": True,
 }
 
 REF = re.compile(r"[a-z]+:[1-9][0-9]{0,17}")

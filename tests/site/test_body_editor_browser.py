@@ -1,0 +1,102 @@
+"""The body editor in a real Chromium: internal links and figures, saved and shown publicly."""
+
+import json
+
+import pytest
+
+from news.models import Post
+from tests.site.test_browser import (  # noqa: F401 (fixtures)
+    AXE,
+    CHROMIUM,
+    assert_clean,
+    browser,
+    log_in,
+    open_page,
+    screenshot,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed"),
+]
+
+AXE_RULES = "{runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}"
+
+
+def axe_violations(page, context="document"):
+    page.evaluate(AXE.read_text())
+    result = page.evaluate(f"axe.run({context}, {AXE_RULES})")
+    return [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
+
+
+def body_editor(page):
+    return page.locator(".field-body .ProseMirror[contenteditable=true]")
+
+
+def insert_member_link(page, name_fragment):
+    page.click(".field-body button[data-name=link]")
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("Find a post or member page").fill(name_fragment)
+    dialog.locator(".chooser-result").first.wait_for()
+    return dialog
+
+
+def test_editor_links_a_member_by_searching_its_name(
+    live_server, open_page, editor, make_category, make_organisation
+):
+    make_category(name="News", slug="news")
+    member = make_organisation(name="Andean Forest Network", slug="afn", country="PE")
+    page = open_page()
+    log_in(page, live_server, "editor")
+    page.goto(live_server.url + "/admin/news/post/add/")
+    assert body_editor(page).get_attribute("spellcheck") != "false"
+    height = body_editor(page).bounding_box()["height"]
+    assert height > 300  # about twenty lines before anything is typed
+    page.fill("#id_title", "Peru joins the alliance")
+    page.fill("#id_standfirst", "Peru's environment ministry becomes the alliance's newest member.")
+    body_editor(page).click()
+    page.keyboard.type("The ministry will work with ")
+    dialog = insert_member_link(page, "andean")
+    assert dialog.locator(".chooser-result").count() == 1
+    dialog.locator(".chooser-result").first.click()
+    assert dialog.get_by_label("Address (URL)").input_value() == "/members/afn/"
+    dialog.get_by_role("button", name="Update").click()
+    page.keyboard.type(" on patrols.")
+    for _ in range(30):
+        page.keyboard.press("Enter")
+        page.keyboard.type("Another line of the announcement.")
+    grown = body_editor(page).evaluate("e => [e.scrollHeight, e.clientHeight]")
+    assert grown[0] == grown[1] and grown[1] > height  # it grew; no scrollbar of its own
+    page.select_option("#id_category", label="News")
+    page.select_option("#id_status", "published")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+    post = Post.objects.get(title="Peru joins the alliance")
+    assert (
+        f'The ministry will work with <a href="/members/afn/" data-ref="member:{member.pk}">'
+        "Andean Forest Network</a> on patrols." in post.body
+    )
+    assert_clean(page)
+
+    visitor = open_page()
+    visitor.goto(live_server.url + post.get_absolute_url())
+    visitor.locator(".prose").get_by_role("link", name="Andean Forest Network").click()
+    visitor.wait_for_url("**/members/afn/")
+    assert_clean(visitor)
+
+
+def test_post_form_with_link_dialog_open_passes_axe(
+    live_server, open_page, editor, make_organisation
+):
+    make_organisation(name="Andean Forest Network")
+    page = open_page()
+    log_in(page, live_server, "editor")
+    page.goto(live_server.url + "/admin/news/post/add/")
+    body_editor(page).click()
+    insert_member_link(page, "forest")
+    # The editor's row with its open dialog: the rest of the form is the stock admin's.
+    violations = axe_violations(page, "{include: [['.field-body']]}")
+    assert violations == [], json.dumps(violations, indent=1)
+    screenshot(page, "body-editor-link-chooser")
+    assert_clean(page)
