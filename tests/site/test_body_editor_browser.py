@@ -5,15 +5,12 @@ import json
 import pytest
 
 from news.models import Post
-from tests.site.test_browser import (  # noqa: F401 (fixtures)
-    AXE,
-    CHROMIUM,
-    assert_clean,
-    browser,
-    log_in,
-    open_page,
-    screenshot,
-)
+from tests.site import test_browser
+from tests.site.test_browser import AXE, CHROMIUM, assert_clean, log_in, screenshot
+
+# The browser journeys' fixtures: one Chromium for the session, pages that record errors.
+browser = test_browser.browser
+open_page = test_browser.open_page
 
 pytestmark = [
     pytest.mark.browser,
