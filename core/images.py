@@ -1,4 +1,4 @@
-"""Uploaded images: validated, re-encoded and turned into renditions when they are saved."""
+"""Uploaded images: validated, re-encoded and turned into renditions (the library calls these)."""
 
 import io
 from dataclasses import dataclass
@@ -105,17 +105,26 @@ def reencode(fieldfile) -> None:
     fieldfile.save(f"{stem}.{extension}", ContentFile(buffer.getvalue()), save=False)
 
 
-def make_renditions(fieldfile, families: dict[str, Rendition]) -> dict:
-    """Write every rendition of an image and return their names and sizes, keyed by family."""
+def make_renditions(
+    fieldfile, families: dict[str, Rendition], *, focal_point: tuple[float, float] = (0.5, 0.5)
+) -> dict:
+    """Write every rendition of an image and return their names and sizes, keyed by family.
+
+    A crop to an aspect ratio keeps `focal_point` (fractions of width and height from the top
+    left) in the frame, as near its centre as the image allows: easy-thumbnails' documented
+    `target` option of its `scale_and_crop` processor, in whole percent.
+    """
     source_width, source_height = fieldfile.width, fieldfile.height
     result = {"width": source_width, "height": source_height}
+    target = tuple(round(min(max(value, 0.0), 1.0) * 100) for value in focal_point)
     for name, family in families.items():
         files = {fmt: [] for fmt in family.formats}
         for width in family.widths:
             width = min(width, source_width)
             if family.aspect:
                 height = round(width * family.aspect[1] / family.aspect[0])
-                options = {"size": (width, height), "crop": "smart", "upscale": False}
+                size = (width, height)
+                options = {"size": size, "crop": True, "target": target, "upscale": False}
             else:
                 options = {"size": (width, 0), "upscale": False}
             for fmt in family.formats:
@@ -139,19 +148,3 @@ class RemembersLoadedValues:
         instance = super().from_db(db, field_names, values, **kwargs)
         instance._loaded = dict(zip(field_names, values, strict=True))
         return instance
-
-
-def sync_renditions(instance, field_name: str, families: dict[str, Rendition]) -> None:
-    """Before a save: re-encode a newly assigned image and rebuild `<field>_renditions`."""
-    if not instance._state.adding and field_name in instance.get_deferred_fields():
-        return  # the image was deferred and cannot have changed
-    fieldfile = getattr(instance, field_name)
-    renditions_attr = f"{field_name}_renditions"
-    previous = getattr(instance, "_loaded", {}).get(field_name) or ""
-    if not fieldfile:
-        setattr(instance, renditions_attr, {})
-    elif fieldfile.name != previous:
-        reencode(fieldfile)
-        setattr(instance, renditions_attr, make_renditions(fieldfile, families))
-    elif not getattr(instance, renditions_attr):
-        setattr(instance, renditions_attr, make_renditions(fieldfile, families))

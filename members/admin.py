@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.db import models
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from library.choosers import chooser_media, chosen_image_preview, thumbnail
 
 from .models import Organisation
 
@@ -39,6 +40,9 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name", "country"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["logo_preview"]
+    autocomplete_fields = ["logo"]
+    list_select_related = ["logo"]
+    media = chooser_media()
     date_hierarchy = "joined_on"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
@@ -50,22 +54,11 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("logo"))
     def logo_thumbnail(self, obj):
-        return self._logo(obj, size=48)
+        return thumbnail(obj.logo, size=48)
 
     @admin.display(description=_("logo preview"))
     def logo_preview(self, obj):
-        return self._logo(obj, size=160)
-
-    def _logo(self, obj, *, size):
-        files = (obj.logo_renditions or {}).get("logo", {}).get("png")
-        if not files:
-            return "—"
-        return format_html(
-            '<img src="{}" alt="" style="max-width:{}px;max-height:{}px">',
-            obj.logo.storage.url(files[0]["name"]),
-            size,
-            size,
-        )
+        return chosen_image_preview(obj.logo, field_name="logo", family="logo")
 
     @admin.display(description=_("status"), boolean=False)
     def membership(self, obj):

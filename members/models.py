@@ -4,21 +4,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from core.images import (
-    RemembersLoadedValues,
-    Rendition,
-    ValidatedImageField,
-    sync_renditions,
-    validate_image,
-)
+from core.images import RemembersLoadedValues
 from core.page_cache import PublicContentQuerySet
 from core.richtext import SHORT_TEXT_EXTENSIONS, RichTextField
 
 from .regions import region_for_country
-
-LOGO_RENDITIONS = {
-    "logo": Rendition(widths=(160, 320), formats=("webp", "png")),
-}
 
 
 class OrganisationQuerySet(PublicContentQuerySet):
@@ -33,9 +23,20 @@ class OrganisationQuerySet(PublicContentQuerySet):
         return self.filter(left_on__lte=timezone.localdate())
 
     def for_lists(self):
-        return self.only(
-            "name", "slug", "short_name", "kind", "region", "country", "logo_renditions"
-        ).order_by("ordering", "name")
+        return (
+            self.select_related("logo")
+            .only(
+                "name",
+                "slug",
+                "short_name",
+                "kind",
+                "region",
+                "country",
+                "logo__renditions",
+                "logo__alt_text",
+            )
+            .order_by("ordering", "name")
+        )
 
     def search(self, query: str):
         from django_countries import countries
@@ -87,14 +88,18 @@ class Organisation(RemembersLoadedValues, models.Model):
     country = CountryField(
         _("country"), blank=True, help_text=_("Leave empty for international bodies.")
     )
-    logo = ValidatedImageField(
-        _("logo"),
-        upload_to="members/",
+    logo = models.ForeignKey(
+        "library.Image",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        validators=[validate_image],
-        help_text=_("PNG with a transparent background works best, at least 320 pixels wide."),
+        related_name="logo_of",
+        verbose_name=_("logo"),
+        help_text=_(
+            "Choose the logo from the image library, or add it with +. A PNG with a "
+            "transparent background works best, at least 320 pixels wide."
+        ),
     )
-    logo_renditions = models.JSONField(default=dict, blank=True, editable=False)
     website = models.URLField(_("website"), blank=True)
     description = RichTextField(
         _("description"),
@@ -129,10 +134,9 @@ class Organisation(RemembersLoadedValues, models.Model):
     def save(self, *args, **kwargs):
         if not self.region and self.country:
             self.region = region_for_country(self.country.code)
-        sync_renditions(self, "logo", LOGO_RENDITIONS)
         super().save(*args, **kwargs)
-        loaded = getattr(self, "_loaded", {})
-        self._loaded = {**loaded, "logo": self.logo.name, "slug": self.slug}
+        # ncasite.internal_links compares the slug read from the database with the saved one.
+        self._loaded = {**getattr(self, "_loaded", {}), "slug": self.slug}
 
     def get_absolute_url(self):
         return reverse("members:organisation-detail", kwargs={"slug": self.slug})

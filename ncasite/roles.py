@@ -9,6 +9,7 @@ ROLES = {
         *(f"news.{action}_category" for action in CRUD),
         *(f"news.{action}_slugredirect" for action in CRUD),
         *(f"members.{action}_organisation" for action in CRUD),
+        *(f"library.{action}_image" for action in CRUD),
         "ncasite.add_page",
         "ncasite.change_page",
         "ncasite.view_page",
@@ -26,6 +27,9 @@ ROLES = {
         "news.view_post",
         "news.view_category",
         "members.view_organisation",
+        "library.add_image",
+        "library.change_image",
+        "library.view_image",
     ],
 }
 

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_ratelimit",
     "core",
+    "library",
     "members",
     "news",
     "newsletter",

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from library.choosers import chooser_media, chosen_image_preview
+
 from .models import Category, Post, SlugRedirect
 
 
@@ -30,9 +32,7 @@ class PostAdminForm(forms.ModelForm):
             "standfirst",
             "body",
             "image",
-            "image_alt",
             "image_caption",
-            "image_credit",
             "category",
             "organisations",
             "byline",
@@ -60,14 +60,6 @@ class PostAdminForm(forms.ModelForm):
             raise forms.ValidationError(_("You do not have permission to publish posts."))
         return status
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("image") and not cleaned.get("image_alt", "").strip():
-            self.add_error(
-                "image_alt", _("Describe the image for people who cannot see it (alt text).")
-            )
-        return cleaned
-
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
@@ -87,17 +79,18 @@ class PostAdmin(admin.ModelAdmin):
     list_display = ["title", "status_label", "category", "published_at", "author", "view_link"]
     list_filter = ["status", "category", "is_featured", "published_at"]
     list_select_related = ["category", "author"]
+    media = chooser_media()
     search_fields = ["title", "standfirst", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["organisations"]
+    autocomplete_fields = ["organisations", "image"]
     actions = ["publish_selected", "unpublish_selected"]
     readonly_fields = ["image_preview", "preview_link", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body"]}),
         (
             _("Featured image"),
-            {"fields": ["image", "image_preview", "image_alt", "image_caption", "image_credit"]},
+            {"fields": ["image", "image_preview", "image_caption"]},
         ),
         (
             _("Classification"),
@@ -156,15 +149,7 @@ class PostAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("image preview"))
     def image_preview(self, obj):
-        card = (obj.image_renditions or {}).get("card", {}).get("jpg")
-        if not card:
-            return "—"
-        return format_html(
-            '<img src="{}" width="{}" height="{}" alt="">',
-            obj.image.storage.url(card[0]["name"]),
-            card[0]["width"],
-            card[0]["height"],
-        )
+        return chosen_image_preview(obj.image, field_name="image", family="card")
 
     @admin.display(description=_("shareable preview link"))
     def preview_link(self, obj):

@@ -10,23 +10,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from core.images import (
-    RemembersLoadedValues,
-    Rendition,
-    ValidatedImageField,
-    sync_renditions,
-    validate_image,
-)
+from core.images import RemembersLoadedValues
 from core.page_cache import PublicContentQuerySet
 from core.richtext import RichTextField
 
 PREVIEW_SALT = "news.post.preview"
-
-POST_IMAGE_RENDITIONS = {
-    "card": Rendition(widths=(400, 800), aspect=(16, 9)),
-    "article": Rendition(widths=(640, 960, 1280)),
-    "social": Rendition(widths=(1200,), aspect=(1200, 630), formats=("jpg",)),
-}
 
 
 def new_preview_key() -> str:
@@ -94,15 +82,14 @@ class PostQuerySet(PublicContentQuerySet):
 
     def for_lists(self):
         return (
-            self.select_related("category")
+            self.select_related("category", "image")
             .only(
                 "title",
                 "slug",
                 "standfirst",
                 "published_at",
-                "image",
-                "image_alt",
-                "image_renditions",
+                "image__alt_text",
+                "image__renditions",
                 "category__name",
                 "category__slug",
             )
@@ -170,26 +157,25 @@ class Post(RemembersLoadedValues, models.Model):
             "the speaker's name and role on the line after the quote."
         ),
     )
-    image = ValidatedImageField(
-        _("featured image"),
-        upload_to="news/%Y/%m/",
+    image = models.ForeignKey(
+        "library.Image",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        validators=[validate_image],
-        help_text=_("JPEG, PNG or WebP, at least 1200 pixels wide for a sharp social preview."),
-    )
-    image_alt = models.CharField(
-        _("image description (alt text)"),
-        max_length=250,
-        blank=True,
+        related_name="featured_in",
+        verbose_name=_("featured image"),
         help_text=_(
-            "Describe what the image shows for people who cannot see it. Required with an image."
+            "Type to search the image library by title, alt text or credit, or add a new image "
+            "with +. Its alt text and credit come from the library. At least 1200 pixels wide "
+            "for a sharp social preview."
         ),
     )
-    image_caption = models.CharField(_("caption"), max_length=300, blank=True)
-    image_credit = models.CharField(
-        _("credit"), max_length=150, blank=True, help_text=_("Photographer or source.")
+    image_caption = models.CharField(
+        _("caption"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown under the image in this post only; the credit is added after it."),
     )
-    image_renditions = models.JSONField(default=dict, blank=True, editable=False)
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="posts", verbose_name=_("category")
     )
@@ -268,7 +254,6 @@ class Post(RemembersLoadedValues, models.Model):
             self.slug = unique_slug(Post, self.title, exclude_pk=self.pk)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        sync_renditions(self, "image", POST_IMAGE_RENDITIONS)
         loaded = getattr(self, "_loaded", {})
         previous_slug = loaded.get("slug")
         with transaction.atomic():
@@ -278,7 +263,7 @@ class Post(RemembersLoadedValues, models.Model):
                 )
                 SlugRedirect.objects.filter(old_slug=self.slug).delete()
             super().save(*args, **kwargs)
-        self._loaded = {**loaded, "slug": self.slug, "image": self.image.name}
+        self._loaded = {**loaded, "slug": self.slug}
 
     def get_absolute_url(self):
         return reverse("news:post-detail", kwargs={"slug": self.slug})
@@ -318,7 +303,7 @@ class Post(RemembersLoadedValues, models.Model):
         if not isinstance(data, dict):
             return None
         return (
-            cls.objects.select_related("category", "author")
+            cls.objects.select_related("category", "author", "image")
             .filter(pk=data.get("post"), preview_key=data.get("key"))
             .first()
         )

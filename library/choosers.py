@@ -1,0 +1,46 @@
+"""What the post and member forms show of the library image they point at."""
+
+from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+
+def chooser_media() -> forms.Media:
+    """The script that updates a chosen image's preview when the editor picks another one."""
+    return forms.Media(js=["library/image_chooser.js"], css={"all": ["library/admin.css"]})
+
+
+def thumbnail(image, *, size: int = 64) -> str:
+    """A small picture of a library image for admin lists; a dash without one."""
+    url = image.rendition_url("thumb") if image else ""
+    if not url:
+        return "—"
+    return format_html(
+        '<img src="{}" alt="" class="library-thumb" style="max-width:{}px;max-height:{}px">',
+        url,
+        size,
+        size,
+    )
+
+
+def chosen_image_preview(image, *, field_name: str, family: str = "thumb") -> str:
+    """The chosen image with its alt text and credit; the script keeps it up to date."""
+    url = image.rendition_url(family) if image else ""
+    return format_html(
+        '<div class="image-chooser-preview" data-chooser-for="id_{}" data-search-url="{}">'
+        '<img src="{}" alt=""{}> <p class="image-chooser-preview__text">{}</p></div>',
+        field_name,
+        reverse("admin:library_image_search"),
+        url,
+        "" if url else mark_safe(" hidden"),
+        describe(image) if image else _("No image chosen."),
+    )
+
+
+def describe(image) -> str:
+    text = _("Alt text: %(alt)s") % {"alt": image.alt_text}
+    if image.credit:
+        text += " · " + _("Credit: %(credit)s") % {"credit": image.credit}
+    return text
