@@ -46,7 +46,7 @@ def with_link_hrefs(body: str, hrefs: dict[str, str]) -> str:
 
 @dataclass(frozen=True)
 class Figure:
-    image_id: int | None
+    image_id: int
     src: str
     srcset: str
     width: str
@@ -56,7 +56,6 @@ class Figure:
     credit: str = ""
 
     def to_html(self) -> str:
-        image_id = format_html(' data-image="{}"', self.image_id) if self.image_id else ""
         caption = ""
         if self.caption or self.credit:
             credit = self.credit and format_html('<span class="credit">{}</span>', self.credit)
@@ -64,9 +63,9 @@ class Figure:
             caption = format_html("<figcaption>{}{}{}</figcaption>", self.caption, space, credit)
         srcset = format_html(' srcset="{}"', self.srcset) if self.srcset else ""
         return format_html(
-            '<figure{}><img src="{}"{} sizes="{}" width="{}" height="{}" alt="{}" loading="lazy">'
-            "{}</figure>",
-            image_id,
+            '<figure data-image="{}"><img src="{}"{} sizes="{}" width="{}" height="{}" alt="{}" '
+            'loading="lazy">{}</figure>',
+            self.image_id,
             self.src,
             srcset,
             FIGURE_SIZES,
@@ -86,17 +85,17 @@ def text(fragment: str) -> str:
 
 
 def parse_figure(match: re.Match) -> Figure | None:
-    """The figure as the editor made it, or None when it has no image of ours to show."""
+    """The figure as the editor made it, or None when it names no library image to show."""
     img = IMG.search(match.group(2))
     image = attributes(img.group(1)) if img else {}
-    if not all(image.get(name) for name in ("src", "width", "height")):
+    image_id = attributes(match.group(1)).get("data-image")
+    if not image_id or not all(image.get(name) for name in ("src", "width", "height")):
         return None
     figcaption = FIGCAPTION.search(match.group(2))
     caption_html = figcaption.group(1) if figcaption else ""
     credit = CREDIT.search(caption_html)
-    image_id = attributes(match.group(1)).get("data-image")
     return Figure(
-        image_id=int(image_id) if image_id else None,
+        image_id=int(image_id),
         src=image["src"],
         srcset=image.get("srcset", ""),
         width=image["width"],

@@ -30,6 +30,11 @@ ARTICLE_EXTENSIONS = {
         "protocols": LINK_PROTOCOLS,
         "searchUrl": reverse_lazy("admin-link-search"),
     },
+    # An image from the library with alt text, caption and credit (core.prose_extensions).
+    "LibraryFigure": {
+        "searchUrl": reverse_lazy("admin:library_image_search"),
+        "addUrl": reverse_lazy("admin:library_image_add"),
+    },
     "Table": True,
     "TableRow": True,
     "TableHeader": True,

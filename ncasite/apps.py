@@ -13,6 +13,7 @@ class NcasiteConfig(AppConfig):
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="ncasite-ensure-roles")
         connect_page_cache_invalidation()
         connect_internal_links()
+        connect_body_figures()
 
 
 def connect_page_cache_invalidation() -> None:
@@ -60,3 +61,22 @@ def connect_internal_links() -> None:
     for model in TARGETS.values():
         uid = f"internal-links-follow-{model._meta.label_lower}"
         post_save.connect(follow_slug_change, sender=model, dispatch_uid=uid)
+
+
+def connect_body_figures() -> None:
+    """Draw figures from the image library and record which images bodies show."""
+    from library.models import Image
+
+    from .body_figures import (
+        FIGURE_USES,
+        draw_figures_before_save,
+        follow_image_change,
+        record_figures,
+    )
+
+    for model in FIGURE_USES:
+        uid = f"body-figures-{model._meta.label_lower}"
+        # After connect_internal_links' pre_save, which cleans the body first.
+        pre_save.connect(draw_figures_before_save, sender=model, dispatch_uid=uid)
+        post_save.connect(record_figures, sender=model, dispatch_uid=uid)
+    post_save.connect(follow_image_change, sender=Image, dispatch_uid="body-figures-image")
