@@ -155,7 +155,8 @@ class ImageAdmin(admin.ModelAdmin):
         if image_id:
             images = images.filter(pk=int(image_id)) if image_id.isdigit() else images.none()
         else:
-            query = request.GET.get("q", "").strip()[:200]
+            # PostgreSQL refuses NUL characters in a query; nobody types one.
+            query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
             images, _duplicates = self.get_search_results(request, images, query)
         return JsonResponse({"results": [search_result(i) for i in images[:SEARCH_RESULTS]]})
 

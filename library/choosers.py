@@ -28,13 +28,14 @@ def thumbnail(image, *, size: int = 64) -> str:
 def chosen_image_preview(image, *, field_name: str, family: str = "thumb") -> str:
     """The chosen image with its alt text and credit; the script keeps it up to date."""
     url = image.rendition_url(family) if image else ""
+    picture = format_html('<img src="{}" alt="">', url) if url else mark_safe('<img alt="" hidden>')
     return format_html(
-        '<div class="image-chooser-preview" data-chooser-for="id_{}" data-search-url="{}">'
-        '<img src="{}" alt=""{}> <p class="image-chooser-preview__text">{}</p></div>',
+        '<div class="image-chooser-preview" data-chooser-for="id_{}" data-search-url="{}">{} '
+        '<p class="image-chooser-preview__text" data-empty="{}">{}</p></div>',
         field_name,
         reverse("admin:library_image_search"),
-        url,
-        "" if url else mark_safe(" hidden"),
+        picture,
+        _("No image chosen."),
         describe(image) if image else _("No image chosen."),
     )
 

@@ -39,7 +39,7 @@ class OrganisationListView(ListView):
 class OrganisationDetailView(DetailView):
     template_name = "members/organisation_detail.html"
     context_object_name = "organisation"
-    queryset = Organisation.objects.all()
+    queryset = Organisation.objects.select_related("logo")
 
     def get_context_data(self, **kwargs):
         posts = self.object.posts.published().for_lists()[:RELATED_POSTS_SHOWN]
@@ -65,7 +65,7 @@ def organisation_data(request, organisation: Organisation) -> dict:
         data["sameAs"] = [organisation.website]
     if organisation.country:
         data["address"] = {"@type": "PostalAddress", "addressCountry": organisation.country.code}
-    logo = (organisation.logo_renditions or {}).get("logo", {}).get("png")
+    logo = organisation.logo.rendition_url("logo", "png") if organisation.logo else ""
     if logo:
-        data["logo"] = request.build_absolute_uri(organisation.logo.storage.url(logo[-1]["name"]))
+        data["logo"] = request.build_absolute_uri(logo)
     return data

@@ -8,6 +8,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from library.models import Image as LibraryImage
+from library.models import Licence
 from members.models import Organisation
 
 from .models import Category, Post
@@ -319,9 +321,14 @@ def load(*, stdout) -> None:
             post.status = Post.Status.PUBLISHED
             post.published_at = now - timedelta(days=days_ago, hours=index)
         if index % 4 != 3:
-            post.image = demo_image(colours, index, name=f"demo-{index + 1}.jpg")
-            post.image_alt = f"Illustration: a stylised landscape of hills and trees ({title})"
-            post.image_credit = "Alliance illustration"
+            post.image = LibraryImage.objects.create(
+                title=f"Illustration: {title}"[:200],
+                file=demo_image(colours, index, name=f"demo-{index + 1}.jpg"),
+                alt_text=f"Illustration: a stylised landscape of hills and trees ({title})",
+                credit="Alliance illustration",
+                licence=Licence.OWN,
+                focal_y=0.7,  # the band of trees, not the sky, stays in every crop
+            )
         post.save()
         created += 1
     stdout.write(f"News: {created} demo posts added, {Post.objects.count()} in all.")

@@ -60,7 +60,7 @@ class PostDetailView(DetailView):
 
     def get_queryset(self):
         posts = Post.objects.all() if can_preview(self.request) else Post.objects.published()
-        return posts.select_related("category", "author").defer("search_vector")
+        return posts.select_related("category", "author", "image").defer("search_vector")
 
     def get(self, request, *args, **kwargs):
         try:
@@ -127,9 +127,9 @@ def news_article_data(request, post: Post) -> dict:
             "@type": "Organization" if post.byline else "Person",
             "name": post.author_name,
         }
-    social = (post.image_renditions or {}).get("social", {}).get("jpg")
+    social = post.image.rendition_url("social", "jpg") if post.image else ""
     if social:
-        data["image"] = [request.build_absolute_uri(post.image.storage.url(social[0]["name"]))]
+        data["image"] = [request.build_absolute_uri(social)]
     return data
 
 

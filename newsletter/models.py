@@ -270,7 +270,7 @@ class Issue(models.Model):
         return (
             Post.objects.published()
             .filter(newsletter_items__issue=self)
-            .select_related("category")
+            .select_related("category", "image")
             .order_by("newsletter_items__position", "newsletter_items__pk")
         )
 

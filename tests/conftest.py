@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from library.models import Image as LibraryImage
 from members.models import Organisation
 from news.models import Category, Post
 from newsletter.models import Subscriber
@@ -53,6 +54,22 @@ def image_bytes(width=1600, height=900, fmt="JPEG", colour="#3a7d44") -> bytes:
 
 def image_upload(name="photo.jpg", **kwargs) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, image_bytes(**kwargs), content_type="image/jpeg")
+
+
+@pytest.fixture
+def make_image(db):
+    """Make a library image from a generated picture; keyword arguments set its fields."""
+
+    def make(*, upload=None, **overrides):
+        n = next(_sequence)
+        fields = {
+            "title": f"Image {n}",
+            "alt_text": f"Description of image {n}",
+            "file": upload or image_upload(name=f"image-{n}.jpg"),
+        } | overrides
+        return LibraryImage.objects.create(**fields)
+
+    return make
 
 
 @pytest.fixture
@@ -131,9 +148,8 @@ def post_form_data(make_category):
             "slug": f"admin-post-{n}",
             "standfirst": f"Summary of admin post {n}.",
             "body": f"<p>Body of admin post {n}.</p>",
-            "image_alt": "",
+            "image": "",
             "image_caption": "",
-            "image_credit": "",
             "byline": "",
             "status": Post.Status.DRAFT,
             "published_at_0": "",

@@ -8,6 +8,8 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from PIL import Image, ImageDraw, ImageFont
 
+from library.models import Image as LibraryImage
+from library.models import Licence
 from members.models import Organisation
 
 SAMPLE_CSV = Path(__file__).parent / "members.csv"
@@ -31,11 +33,15 @@ def load(*, stdout) -> None:
     Organisation.objects.filter(slug="timber-transparency-coalition-former-member").update(
         left_on=date(2025, 12, 31)
     )
-    for organisation in Organisation.objects.filter(logo=""):
+    for organisation in Organisation.objects.filter(logo=None):
         if organisation.pk % 6 == 0:
             continue  # some members have no logo yet, as in real life
-        organisation.logo = initials_logo(
-            organisation.name, organisation.short_name, organisation.pk
+        text = f"Logo of {organisation.name}"
+        organisation.logo = LibraryImage.objects.create(
+            title=text[:200],
+            file=initials_logo(organisation.name, organisation.short_name, organisation.pk),
+            alt_text=text[:250],
+            licence=Licence.PERMISSION,
         )
-        organisation.save()
+        organisation.save(update_fields=["logo"])
     stdout.write(f"Members: {Organisation.objects.current().count()} current members.")

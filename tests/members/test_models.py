@@ -156,10 +156,10 @@ def test_organisations_are_ordered_by_ordering_then_name(make_organisation):
     assert names == ["Zulu", "Alpha", "Beta"]
 
 
-def test_organisation_without_logo_has_no_renditions(make_organisation):
+def test_organisation_without_logo_has_none(make_organisation):
     organisation = make_organisation()
     organisation.refresh_from_db()
-    assert organisation.logo_renditions == {}
+    assert organisation.logo is None
 
 
 def test_current_counts_days_in_the_site_time_zone(make_organisation, settings):

@@ -68,7 +68,7 @@ def test_contributor_add_form_offers_no_published_status(contributor_client):
 def test_editor_add_form_offers_published_status(editor_client):
     html = editor_client.get(ADD_URL).content.decode()
     assert '<option value="published"' in html
-    for name in ["title", "slug", "standfirst", "body", "image", "image_alt", "category"]:
+    for name in ["title", "slug", "standfirst", "body", "image", "image_caption", "category"]:
         assert f'name="{name}"' in html
     assert 'name="published_at_0"' in html and 'name="published_at_1"' in html
 

@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from news.models import Post
-from tests.conftest import image_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -384,14 +383,12 @@ def test_post_page_shows_author_name_without_byline(client, make_post, make_user
 
 
 def add_posts(make_post, category, count, *, image_source):
-    """Add `count` published posts, every other one sharing image_source's image."""
+    """Add `count` published posts, every other one showing image_source's library image."""
     posts = [
         make_post(category=category, published_at=timezone.now() - timedelta(hours=n + 2))
         for n in range(count)
     ]
-    Post.objects.filter(pk__in=[post.pk for post in posts[::2]]).update(
-        image=image_source.image.name, image_renditions=image_source.image_renditions
-    )
+    Post.objects.filter(pk__in=[post.pk for post in posts[::2]]).update(image=image_source.image)
     return posts
 
 
@@ -405,10 +402,10 @@ def count_queries(client, url):
 
 @pytest.mark.parametrize("url", ["/news/", "/news/category/wildlife/", "/news/middle-post/", "/"])
 def test_public_pages_run_a_fixed_number_of_queries(
-    client, settings, make_post, category, url, django_assert_num_queries
+    client, settings, make_post, make_image, category, url, django_assert_num_queries
 ):
     with_image = make_post(
-        category=category, image=image_upload(), image_alt="A pangolin", is_featured=True
+        category=category, image=make_image(alt_text="A pangolin"), is_featured=True
     )
     make_post(slug="middle-post", category=category)
     add_posts(make_post, category, 4, image_source=with_image)

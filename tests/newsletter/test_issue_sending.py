@@ -26,7 +26,6 @@ from newsletter.issue_sending import (
 from newsletter.models import Delivery, Issue, IssueItem, Subscriber
 from newsletter.sending import retry_delay
 from newsletter.tasks import send_issue_now, send_issue_task, start_sending
-from tests.conftest import image_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -269,11 +268,11 @@ def test_issue_email_button_text_stands_out_from_its_background(
 
 
 def test_issue_email_images_are_absolute_and_described(
-    make_issue, make_post, mailoutbox, django_capture_on_commit_callbacks
+    make_issue, make_post, make_image, mailoutbox, django_capture_on_commit_callbacks
 ):
     add_subscribers(1)
     issue = make_issue(posts=0)
-    post = make_post(image=image_upload(), image_alt="Rangers inspect seized timber")
+    post = make_post(image=make_image(alt_text="Rangers inspect seized timber"))
     IssueItem.objects.create(issue=issue, post=post)
     with django_capture_on_commit_callbacks(execute=True):
         start_sending(issue)
