@@ -6,8 +6,10 @@ import re
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
+from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 
+from core.prose_extensions import FIGURE_SIZES
 from ncasite.models import Page
 from news.models import Post
 
@@ -292,3 +294,149 @@ def test_internal_link_survives_a_round_trip_unchanged(
     assert post.body == body
     post.save()
     assert Post.objects.get().body == body
+
+
+# --- Figures from the image library -------------------------------------------------------
+
+
+def figure(image, *, alt="Two rangers measure a felled trunk", caption="", credit="", src=None):
+    src = src or "/media/anything.jpg"
+    parts = [
+        f'<figure data-image="{image.pk}"><img src="{src}" width="160" height="90" alt="{alt}">'
+    ]
+    if caption or credit:
+        parts.append(f'<figcaption>{caption} <span class="credit">{credit}</span></figcaption>')
+    return "".join(parts) + "</figure>"
+
+
+def stored_figure(image, alt, caption="", credit=""):
+    files = image.rendition_files("article")["jpg"]
+    srcset = ", ".join(f"{f['url']} {f['width']}w" for f in files)
+    figcaption = (
+        f'<figcaption>{caption} <span class="credit">{credit}</span></figcaption>'
+        if caption
+        else ""
+    )
+    return (
+        f'<figure data-image="{image.pk}"><img src="{files[-1]["url"]}" srcset="{srcset}" '
+        f'sizes="{FIGURE_SIZES}" width="{files[-1]["width"]}" height="{files[-1]["height"]}" '
+        f'alt="{alt}" loading="lazy">{figcaption}</figure>'
+    )
+
+
+def test_figure_is_drawn_from_the_library_image(make_post, make_image):
+    image = make_image(alt_text="Library alt text", credit="Ana Quispe / AFN")
+    post = make_post(body=figure(image, caption="On the river", credit="Ana Quispe / AFN"))
+    expected = stored_figure(
+        image, "Two rangers measure a felled trunk", "On the river", "Ana Quispe / AFN"
+    )
+    assert post.body == expected
+    assert [f["width"] for f in image.rendition_files("article")["jpg"]] == [640, 960, 1280]
+
+
+def test_figure_survives_a_round_trip_unchanged(editor_client, post_form_data, make_image):
+    image = make_image(credit="Ana Quispe")
+    body = "<p>Before.</p>" + figure(image, caption="On the river", credit="Ana Quispe")
+    assert editor_client.post(ADD_URL, post_form_data(body=body)).status_code == 302
+    stored = Post.objects.get().body
+    assert stored == "<p>Before.</p>" + stored_figure(
+        image, "Two rangers measure a felled trunk", "On the river", "Ana Quispe"
+    )
+    post = Post.objects.get()
+    post.save()
+    assert Post.objects.get().body == stored
+    change = f"/admin/news/post/{post.pk}/change/"
+    data = post_form_data(body=stored, title=post.title, slug=post.slug)
+    assert editor_client.post(change, data).status_code == 302
+    assert Post.objects.get().body == stored
+
+
+def test_figure_without_alt_text_takes_the_library_images(make_post, make_image):
+    image = make_image(alt_text="Library alt text")
+    assert 'alt="Library alt text"' in make_post(body=figure(image, alt="")).body
+
+
+def test_figure_of_a_missing_image_is_dropped(make_post, make_image):
+    image = make_image()
+    body = figure(image)
+    image.delete()
+    assert make_post(body="<p>Text.</p>" + body).body == "<p>Text.</p>"
+
+
+def test_hostile_figures_are_cleaned(make_post, make_image):
+    image = make_image()
+    hostile = (
+        figure(image, src="https://evil.example/tracker.gif")
+        + f'<figure data-image="{image.pk}" style="x" onclick="y"><figure><img src="/media/a.jpg"'
+        ' width="1" height="1" alt="inner" onerror="alert(1)"></figure><script>x</script></figure>'
+        + '<figure data-image="javascript:1"><img src="/media/b.jpg" width="1" height="1"></figure>'
+        + '<img src="/media/loose.jpg" alt="loose"><img src="data:image/png;base64,AAAA">'
+    )
+    body = make_post(body=hostile).body
+    for fragment in ["evil.example", "style", "onclick", "onerror", "<script", "javascript:",
+                     "data:", "loose"]:  # fmt: skip
+        assert fragment not in body, fragment
+    assert body.count("<figure") == body.count("</figure>") == 1
+    assert body.count("<img") == 1 and 'alt="inner"' in body
+
+
+def test_figure_uses_are_kept_in_step_with_the_body(make_post, make_image):
+    first, second = make_image(), make_image()
+    post = make_post(body=figure(first) + figure(first) + figure(second))
+    assert set(post.figures.values_list("image", flat=True)) == {first.pk, second.pk}
+    post.body = figure(second)
+    post.save()
+    assert list(post.figures.values_list("image", flat=True)) == [second.pk]
+    post.save(update_fields=["title"])
+    assert post.figures.count() == 1
+
+
+def test_an_image_shown_in_a_body_cannot_be_deleted(make_post, make_image):
+    image = make_image()
+    post = make_post(body=figure(image))
+    with pytest.raises(ProtectedError):
+        image.delete()
+    assert [use.post for use in image.uses()] == [post]
+    post.body = "<p>No figure now.</p>"
+    post.save()
+    image.delete()
+
+
+def test_an_image_shown_in_a_page_cannot_be_deleted(make_image):
+    image = make_image()
+    page = Page.objects.create(title="Partners", slug="partners", body=figure(image))
+    assert page.figures.get().image == image
+    with pytest.raises(ProtectedError):
+        image.delete()
+
+
+def test_the_library_delete_page_lists_a_body_figure(editor_client, make_post, make_image):
+    image = make_image()
+    make_post(title="Peru joins the alliance", body=figure(image))
+    html = editor_client.get(f"/admin/library/image/{image.pk}/delete/").text
+    assert "Peru joins the alliance" in html and "Yes, I’m sure" not in html
+
+
+def test_figures_follow_a_new_file_for_their_image(make_post, make_image):
+    from tests.conftest import image_upload
+
+    image = make_image()
+    post = make_post(body=figure(image))
+    image = type(image).objects.get(pk=image.pk)
+    image.file = image_upload(name="replacement.jpg", width=2000, height=1000)
+    image.save()
+    post.refresh_from_db()
+    assert post.body == stored_figure(image, "Two rangers measure a felled trunk")
+    assert 'width="1280" height="640"' in post.body
+
+
+def test_public_post_with_figures_needs_no_extra_queries(client, make_post, make_image):
+    image = make_image()
+    plain = make_post(body="<p>No figures.</p>")
+    shown = make_post(body=figure(image, caption="On the river") * 3)
+    with CaptureQueriesContext(connection) as without_figures:
+        assert client.get(plain.get_absolute_url()).status_code == 200
+    with CaptureQueriesContext(connection) as with_figures:
+        html = client.get(shown.get_absolute_url()).content.decode()
+    assert len(with_figures) == len(without_figures)
+    assert html.count('alt="Two rangers measure a felled trunk" loading="lazy"') == 3
