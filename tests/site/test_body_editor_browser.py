@@ -39,11 +39,24 @@ def insert_member_link(page, name_fragment):
     return dialog
 
 
-def test_editor_links_a_member_by_searching_its_name(
-    live_server, open_page, editor, make_category, make_organisation
+def insert_figure(page, search, caption):
+    page.click(".field-body button[data-name=libraryFigure]")
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("Find an image in the library").fill(search)
+    dialog.locator(".chooser-image", has_text="Patrol boat").click()
+    dialog.get_by_label("Caption").fill(caption)
+    return dialog
+
+
+def test_editor_links_a_member_and_adds_a_figure(
+    live_server, open_page, editor, make_category, make_organisation, make_image
 ):
     make_category(name="News", slug="news")
     member = make_organisation(name="Andean Forest Network", slug="afn", country="PE")
+    image = make_image(
+        title="Patrol boat on the river", alt_text="A patrol boat on a brown river", credit="AFN"
+    )
+    make_image(title="Another picture")
     page = open_page()
     log_in(page, live_server, "editor")
     page.goto(live_server.url + "/admin/news/post/add/")
@@ -60,6 +73,12 @@ def test_editor_links_a_member_by_searching_its_name(
     assert dialog.get_by_label("Address (URL)").input_value() == "/members/afn/"
     dialog.get_by_role("button", name="Update").click()
     page.keyboard.type(" on patrols.")
+    page.keyboard.press("Enter")
+    dialog = insert_figure(page, "patrol", "Rangers set out at dawn.")
+    assert dialog.get_by_label("Alt text").input_value() == image.alt_text
+    assert dialog.get_by_label("Credit").input_value() == "AFN"
+    dialog.get_by_role("button", name="Insert").click()
+    assert body_editor(page).locator("figure img").get_attribute("alt") == image.alt_text
     for _ in range(30):
         page.keyboard.press("Enter")
         page.keyboard.type("Another line of the announcement.")
@@ -74,19 +93,29 @@ def test_editor_links_a_member_by_searching_its_name(
         f'The ministry will work with <a href="/members/afn/" data-ref="member:{member.pk}">'
         "Andean Forest Network</a> on patrols." in post.body
     )
+    assert f'<figure data-image="{image.pk}"><img src="/media/' in post.body
+    assert '<figcaption>Rangers set out at dawn. <span class="credit">AFN</span>' in post.body
+    assert list(post.figures.values_list("image", flat=True)) == [image.pk]
     assert_clean(page)
 
     visitor = open_page()
     visitor.goto(live_server.url + post.get_absolute_url())
+    shown = visitor.locator(".prose figure img")
+    assert shown.get_attribute("alt") == "A patrol boat on a brown river"
+    # The browser picks a width from srcset for a 40rem column: a rendition, loaded.
+    assert shown.evaluate("img => img.complete && img.naturalWidth") in {640, 960, 1280}
+    assert "/media/library/" in shown.evaluate("img => img.currentSrc")
+    assert visitor.locator(".prose figcaption").inner_text() == "Rangers set out at dawn. AFN"
     visitor.locator(".prose").get_by_role("link", name="Andean Forest Network").click()
     visitor.wait_for_url("**/members/afn/")
     assert_clean(visitor)
 
 
-def test_post_form_with_link_dialog_open_passes_axe(
-    live_server, open_page, editor, make_organisation
+def test_post_form_with_dialogs_open_passes_axe(
+    live_server, open_page, editor, make_organisation, make_image
 ):
     make_organisation(name="Andean Forest Network")
+    make_image(title="Patrol boat on the river")
     page = open_page()
     log_in(page, live_server, "editor")
     page.goto(live_server.url + "/admin/news/post/add/")
@@ -96,4 +125,9 @@ def test_post_form_with_link_dialog_open_passes_axe(
     violations = axe_violations(page, "{include: [['.field-body']]}")
     assert violations == [], json.dumps(violations, indent=1)
     screenshot(page, "body-editor-link-chooser")
+    page.locator("dialog[open]").get_by_role("button", name="Cancel").click()
+    insert_figure(page, "patrol", "A caption")
+    violations = axe_violations(page, "{include: [['.field-body']]}")
+    assert violations == [], json.dumps(violations, indent=1)
+    screenshot(page, "body-editor-figure-chooser")
     assert_clean(page)

@@ -86,7 +86,7 @@ const chooserLinkDialog = (editor, attrs, options) =>
         if (request !== latest) return
         results.replaceChildren(...found.map((result) => resultButton(result, choose)))
         status.textContent = found.length
-          ? `${found.length} ${gettext("found")}`
+          ? `${gettext("Results")}: ${found.length}`
           : gettext("Nothing found. Try another word.")
       } catch {
         status.textContent = gettext("The search is not available. Type the address instead.")

@@ -115,7 +115,7 @@ class FigureDialog {
       if (request !== this.latest) return
       this.results.replaceChildren(...found.map((image) => this.imageButton(image)))
       this.status.textContent = found.length
-        ? `${found.length} ${gettext("images found")}`
+        ? `${gettext("Images found")}: ${found.length}`
         : gettext("No image found. Upload it to the library, then search again.")
     } catch {
       this.status.textContent = gettext("The image library is not available.")
