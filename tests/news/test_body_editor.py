@@ -363,21 +363,42 @@ def test_figure_of_a_missing_image_is_dropped(make_post, make_image):
     assert make_post(body="<p>Text.</p>" + body).body == "<p>Text.</p>"
 
 
-def test_hostile_figures_are_cleaned(make_post, make_image):
-    image = make_image()
-    hostile = (
+def hostile_figures(image):
+    return (
         figure(image, src="https://evil.example/tracker.gif")
         + f'<figure data-image="{image.pk}" style="x" onclick="y"><figure><img src="/media/a.jpg"'
         ' width="1" height="1" alt="inner" onerror="alert(1)"></figure><script>x</script></figure>'
         + '<figure data-image="javascript:1"><img src="/media/b.jpg" width="1" height="1"></figure>'
         + '<img src="/media/loose.jpg" alt="loose"><img src="data:image/png;base64,AAAA">'
     )
-    body = make_post(body=hostile).body
+
+
+def assert_figures_clean(body):
     for fragment in ["evil.example", "style", "onclick", "onerror", "<script", "javascript:",
                      "data:", "loose"]:  # fmt: skip
         assert fragment not in body, fragment
     assert body.count("<figure") == body.count("</figure>") == 1
     assert body.count("<img") == 1 and 'alt="inner"' in body
+
+
+def test_hostile_figures_are_cleaned_through_the_orm(make_post, make_image):
+    assert_figures_clean(make_post(body=hostile_figures(make_image())).body)
+
+
+def test_hostile_figures_are_cleaned_through_the_admin_form(
+    editor_client, post_form_data, make_image
+):
+    body = hostile_figures(make_image())
+    assert editor_client.post(ADD_URL, post_form_data(body=body)).status_code == 302
+    assert_figures_clean(Post.objects.get().body)
+
+
+def test_a_two_megabyte_body_is_cleaned_through_the_admin_form(editor_client, post_form_data):
+    body = (HOSTILE + "<p>" + "forest " * 200 + "</p>") * (2_000_000 // (len(HOSTILE) + 1410))
+    assert editor_client.post(ADD_URL, post_form_data(body=body)).status_code == 302
+    stored = Post.objects.get().body
+    assert_clean(stored)
+    assert stored.count("forest") == body.count("forest")
 
 
 def test_figure_uses_are_kept_in_step_with_the_body(make_post, make_image):
