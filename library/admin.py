@@ -47,8 +47,9 @@ class ImageAdminForm(forms.ModelForm):
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     form = ImageAdminForm
-    list_display = ["list_thumbnail", "title", "alt_text", "credit", "licence", "created_at"]
-    list_display_links = ["list_thumbnail", "title"]
+    # The title comes first: the admin makes the first column each row's header.
+    list_display = ["title", "list_thumbnail", "alt_text", "credit", "licence", "created_at"]
+    list_display_links = ["title"]
     list_filter = ["licence", UsageFilter, "created_at"]
     search_fields = ["title", "alt_text", "credit"]
     date_hierarchy = "created_at"
@@ -118,8 +119,8 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.display(description=_("how it is cropped"))
     def crops(self, obj):
         shown = [
-            (obj.rendition_url("card"), _("cards")),
-            (obj.rendition_url("social"), _("social")),
+            (obj.rendition_url("card"), _("cards and lists")),
+            (obj.rendition_url("social"), _("social media")),
         ]
         if not shown[0][0]:
             return "—"

@@ -1,15 +1,14 @@
 """What the post and member forms show of the library image they point at."""
 
-from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-
-def chooser_media() -> forms.Media:
-    """The script that updates a chosen image's preview when the editor picks another one."""
-    return forms.Media(js=["library/image_chooser.js"], css={"all": ["library/admin.css"]})
+# For the `Media` of an admin whose form chooses library images: the script updates a chosen
+# image's preview when the editor picks another one.
+CHOOSER_JS = ["library/image_chooser.js"]
+CHOOSER_CSS = {"all": ["library/admin.css"]}
 
 
 def thumbnail(image, *, size: int = 64) -> str:

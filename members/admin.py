@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from library.choosers import chooser_media, chosen_image_preview, thumbnail
+from library.choosers import CHOOSER_CSS, CHOOSER_JS, chosen_image_preview, thumbnail
 
 from .models import Organisation
 
@@ -42,9 +42,13 @@ class OrganisationAdmin(admin.ModelAdmin):
     readonly_fields = ["logo_preview"]
     autocomplete_fields = ["logo"]
     list_select_related = ["logo"]
-    media = chooser_media()
     date_hierarchy = "joined_on"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    class Media:
+        js = CHOOSER_JS
+        css = CHOOSER_CSS
+
     fieldsets = [
         (None, {"fields": ["name", "slug", "short_name", "kind", "website", "description"]}),
         (_("Where"), {"fields": ["country", "region"]}),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from library.choosers import chooser_media, chosen_image_preview
+from library.choosers import CHOOSER_CSS, CHOOSER_JS, chosen_image_preview
 
 from .models import Category, Post, SlugRedirect
 
@@ -79,13 +79,17 @@ class PostAdmin(admin.ModelAdmin):
     list_display = ["title", "status_label", "category", "published_at", "author", "view_link"]
     list_filter = ["status", "category", "is_featured", "published_at"]
     list_select_related = ["category", "author"]
-    media = chooser_media()
     search_fields = ["title", "standfirst", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["organisations", "image"]
     actions = ["publish_selected", "unpublish_selected"]
     readonly_fields = ["image_preview", "preview_link", "created_at", "updated_at"]
+
+    class Media:
+        js = CHOOSER_JS
+        css = CHOOSER_CSS
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body"]}),
         (

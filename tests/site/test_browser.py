@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 
+from library.models import Image
 from news.models import Post
 from newsletter.models import Subscriber
 
@@ -99,23 +100,20 @@ def screenshot(page, name):
 
 
 @pytest.fixture
-def site(make_post, make_category, make_organisation):
-    from tests.conftest import image_upload
-
+def site(make_post, make_category, make_organisation, make_image):
     analysis = make_category(name="Analysis", slug="analysis")
     member = make_organisation(name="Andean Forest Network", short_name="AFN", country="PE")
     featured = make_post(
         title="Forest monitors join the alliance",
         category=analysis,
         is_featured=True,
-        image=image_upload(),
-        image_alt="Hills covered in forest",
+        image=make_image(alt_text="Hills covered in forest"),
         body="<p>Opening.</p><blockquote><p>We watch the forest.</p><p>— A monitor</p>"
         "</blockquote><p>More text.</p>",
     )
     featured.organisations.add(member)
     for n in range(8):
-        make_post(title=f"Analysis number {n}", category=analysis, image=image_upload())
+        make_post(title=f"Analysis number {n}", category=analysis, image=make_image())
     return {"featured": featured, "category": analysis, "member": member}
 
 
@@ -207,6 +205,22 @@ def write_in_editor(page):
     ).first.click()
 
 
+def add_library_image(page, path, alt_text):
+    """Upload an image into the library from the post form's + pop-up, which chooses it."""
+    with page.expect_popup() as popup_info:
+        page.click("#add_id_image")
+    popup = popup_info.value
+    popup.set_input_files("#id_file", str(path))
+    popup.fill("#id_alt_text", alt_text)
+    popup.fill("#id_credit", "Alliance photo")
+    with popup.expect_event("close"):
+        popup.click("input[name=_save]")
+    page.wait_for_function("document.getElementById('id_image').value !== ''")
+    preview = page.locator(".field-image_preview .image-chooser-preview")
+    preview.locator("img:not([hidden])").wait_for()
+    assert alt_text in preview.inner_text()
+
+
 def test_editor_writes_and_publishes_a_post_with_image(
     live_server, open_page, editor, make_category, tmp_path
 ):
@@ -221,8 +235,7 @@ def test_editor_writes_and_publishes_a_post_with_image(
     page.fill("#id_title", "Rangers share their data")
     page.fill("#id_standfirst", "Rangers from three countries now share patrol data.")
     write_in_editor(page)
-    page.set_input_files("#id_image", str(image))
-    page.fill("#id_image_alt", "Rangers walking along a river")
+    add_library_image(page, image, "Rangers walking along a river")
     page.select_option("#id_category", label="News")
     page.select_option("#id_status", "published")
     page.click("input[name=_save]")
@@ -232,7 +245,8 @@ def test_editor_writes_and_publishes_a_post_with_image(
     assert "<h2>Why it matters</h2>" in post.body
     assert '<a href="https://example.org/report"' in post.body
     assert "<blockquote>" in post.body
-    assert post.image_renditions["article"]["webp"]
+    assert post.image.renditions["article"]["webp"]
+    assert post.image.uploaded_by == editor
     assert_clean(page)
 
     visitor = open_page()
@@ -355,4 +369,82 @@ def test_privacy_notice_dismissal_is_remembered_without_cookies(live_server, ope
     page.goto(live_server.url + "/news/")
     assert not page.locator("#privacy-bar").is_visible()
     assert page.context.cookies() == []
+    assert_clean(page)
+
+
+# --- The image library -------------------------------------------------------------------
+
+
+def axe_violations(page, selector):
+    """Violations inside `selector`: the library's own parts, not the stock admin around them."""
+    page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        "selector => axe.run({include: [selector]}, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a',"
+        " 'wcag21aa', 'wcag22aa', 'best-practice']})",
+        selector,
+    )
+    return [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
+
+
+def test_editor_sets_image_focal_point_by_click_and_keyboard(
+    live_server, open_page, editor, make_image
+):
+    image = make_image(title="Rangers on the river")
+    page = open_page()
+    log_in(page, live_server, "editor")
+    page.goto(f"{live_server.url}/admin/library/image/{image.pk}/change/")
+    frame = page.get_by_role("button", name="Focal point of the image")
+    frame.wait_for()
+    violations = axe_violations(page, "#image_form")
+    assert violations == [], json.dumps(violations, indent=1)
+
+    box = frame.locator("img").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + box["height"] * 0.25)
+    assert float(page.input_value("#id_focal_x")) == pytest.approx(0.9, abs=0.02)
+    assert float(page.input_value("#id_focal_y")) == pytest.approx(0.25, abs=0.02)
+
+    frame.focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Shift+ArrowDown")
+    assert float(page.input_value("#id_focal_x")) == pytest.approx(0.85, abs=0.02)
+    assert float(page.input_value("#id_focal_y")) == pytest.approx(0.26, abs=0.02)
+    assert "85 %" in page.locator(".focal-picker__status").inner_text()
+    marker = page.locator(".focal-picker__marker").evaluate("m => m.style.left")
+    assert float(marker.rstrip("%")) == pytest.approx(85, abs=2)
+    screenshot(page, "library-image-form")
+
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    image.refresh_from_db()
+    assert image.focal_x == pytest.approx(0.85, abs=0.02)
+    assert_clean(page)
+
+
+def test_focal_point_works_without_javascript(browser, live_server, editor, make_image):
+    image = make_image()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server, "editor")
+    page.goto(f"{live_server.url}/admin/library/image/{image.pk}/change/")
+    assert not page.locator(".focal-picker").is_visible()
+    page.fill("#id_focal_x", "0.1")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+    assert Image.objects.get(pk=image.pk).focal_x == 0.1
+    context.close()
+
+
+def test_library_list_and_post_form_pass_axe(live_server, open_page, editor, make_image, make_post):
+    image = make_image(title="Rangers on the river")
+    post = make_post(image=image)
+    page = open_page()
+    log_in(page, live_server, "editor")
+    for url, selector in [
+        ("/admin/library/image/", "#result_list"),
+        (f"/admin/news/post/{post.pk}/change/", ".field-image_preview"),
+        (f"/admin/library/image/{image.pk}/delete/", "#content"),
+    ]:
+        page.goto(live_server.url + url)
+        violations = axe_violations(page, selector)
+        assert violations == [], (url, json.dumps(violations, indent=1))
     assert_clean(page)
