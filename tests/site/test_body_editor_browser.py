@@ -5,12 +5,7 @@ import json
 import pytest
 
 from news.models import Post
-from tests.site import test_browser
 from tests.site.test_browser import AXE, CHROMIUM, assert_clean, log_in, screenshot
-
-# The browser journeys' fixtures: one Chromium for the session, pages that record errors.
-browser = test_browser.browser
-open_page = test_browser.open_page
 
 pytestmark = [
     pytest.mark.browser,
@@ -34,7 +29,7 @@ def body_editor(page):
 def insert_member_link(page, name_fragment):
     page.click(".field-body button[data-name=link]")
     dialog = page.locator("dialog[open]")
-    dialog.get_by_label("Find a post or member page").fill(name_fragment)
+    dialog.get_by_label("Or find a post or member page").fill(name_fragment)
     dialog.locator(".chooser-result").first.wait_for()
     return dialog
 

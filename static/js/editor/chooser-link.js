@@ -106,11 +106,11 @@ const chooserLinkDialog = (editor, attrs, options) =>
 
     const form = crel("form", {}, [
       heading,
-      field(gettext("Find a post or member page"), search),
-      status,
-      results,
       field(gettext("Address (URL)"), href),
       chosen,
+      field(gettext("Or find a post or member page"), search),
+      status,
+      results,
       field(gettext("Title (shown on hover, optional)"), title),
       crel("div", { className: "prose-editor-dialog-buttons" }, [submit, cancel]),
     ])
