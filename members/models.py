@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.images import RemembersLoadedValues
 from core.page_cache import PublicContentQuerySet
 from core.richtext import SHORT_TEXT_EXTENSIONS, RichTextField
 
@@ -49,7 +50,7 @@ class OrganisationQuerySet(PublicContentQuerySet):
         )
 
 
-class Organisation(models.Model):
+class Organisation(RemembersLoadedValues, models.Model):
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("Government")
         LAW_ENFORCEMENT = "law-enforcement", _("Law enforcement")
@@ -134,6 +135,8 @@ class Organisation(models.Model):
         if not self.region and self.country:
             self.region = region_for_country(self.country.code)
         super().save(*args, **kwargs)
+        # ncasite.internal_links compares the slug read from the database with the saved one.
+        self._loaded = {**getattr(self, "_loaded", {}), "slug": self.slug}
 
     def get_absolute_url(self):
         return reverse("members:organisation-detail", kwargs={"slug": self.slug})

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,6 +13,8 @@ class NcasiteConfig(AppConfig):
 
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="ncasite-ensure-roles")
         connect_page_cache_invalidation()
+        connect_internal_links()
+        connect_body_figures()
 
 
 class NcasiteAdminConfig(admin_apps.AdminConfig):
@@ -50,3 +52,39 @@ def issue_changed(sender, instance, **kwargs):
 
     if instance.status == instance.Status.SENT:
         content_changed(**kwargs)
+
+
+def connect_internal_links() -> None:
+    """Keep the addresses of internal links in bodies current (ncasite.internal_links)."""
+    from .internal_links import (
+        BODIES,
+        TARGETS,
+        follow_slug_change,
+        resolve_links_before_save,
+    )
+
+    for model, _field in BODIES:
+        uid = f"internal-links-{model._meta.label_lower}"
+        pre_save.connect(resolve_links_before_save, sender=model, dispatch_uid=uid)
+    for model in TARGETS.values():
+        uid = f"internal-links-follow-{model._meta.label_lower}"
+        post_save.connect(follow_slug_change, sender=model, dispatch_uid=uid)
+
+
+def connect_body_figures() -> None:
+    """Draw figures from the image library and record which images bodies show."""
+    from library.models import Image
+
+    from .body_figures import (
+        FIGURE_USES,
+        draw_figures_before_save,
+        follow_image_change,
+        record_figures,
+    )
+
+    for model in FIGURE_USES:
+        uid = f"body-figures-{model._meta.label_lower}"
+        # After connect_internal_links' pre_save, which cleans the body first.
+        pre_save.connect(draw_figures_before_save, sender=model, dispatch_uid=uid)
+        post_save.connect(record_figures, sender=model, dispatch_uid=uid)
+    post_save.connect(follow_image_change, sender=Image, dispatch_uid="body-figures-image")

@@ -69,3 +69,22 @@ class EditorProfile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class PageFigure(models.Model):
+    """A library image shown as a figure in a page's body: kept in step with the body on save."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="figures")
+    image = models.ForeignKey(
+        "library.Image", on_delete=models.PROTECT, related_name="page_figures"
+    )
+
+    class Meta:
+        verbose_name = _("figure in a page")
+        verbose_name_plural = _("figures in pages")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "image"], name="page_figure_once_per_image")
+        ]
+
+    def __str__(self):
+        return str(self.page)

@@ -33,6 +33,11 @@ urlpatterns = [
         {"sitemaps": sitemaps},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    path(
+        "admin/link-search/",
+        admin.site.admin_view(views.link_search),
+        name="admin-link-search",
+    ),
     path("admin/", admin.site.urls),
     path("<slug:slug>/", views.page, name="page"),
 ]

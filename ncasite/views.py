@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_safe
 from members.models import Organisation
 from news.models import Post
 
+from . import internal_links
 from .models import Page
 
 SEARCH_MAX_LENGTH = 200
@@ -82,3 +84,29 @@ def media(request, path):
     from django.views.static import serve
 
     return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+def can_view(user, app_label: str, model_name: str) -> bool:
+    return user.has_perm(f"{app_label}.view_{model_name}") or user.has_perm(
+        f"{app_label}.change_{model_name}"
+    )
+
+
+@require_safe
+def link_search(request):
+    """The body editor's link chooser: posts and member pages whose title matches `q`.
+
+    Served under /admin/ through admin_site.admin_view (staff only, never cached); each kind
+    is searched only for users who may see it in the admin.
+    """
+    may_see_posts = can_view(request.user, "news", "post")
+    may_see_members = can_view(request.user, "members", "organisation")
+    if not (may_see_posts or may_see_members):
+        raise PermissionDenied
+    query = internal_links.clean_query(request.GET.get("q", ""))
+    results = []
+    if query and may_see_posts:
+        results += internal_links.post_results(query)
+    if query and may_see_members:
+        results += internal_links.member_results(query)
+    return JsonResponse({"results": results})

@@ -357,3 +357,25 @@ def next_publication_time():
     """When the next scheduled post goes live: the page cache keeps no page past it."""
     upcoming = Post.objects.scheduled().order_by("published_at")
     return upcoming.values_list("published_at", flat=True).first()
+
+
+class PostFigure(models.Model):
+    """A library image shown as a figure in a post's body: kept in step with the body on save.
+
+    It is what stops an image that a post shows from being deleted from the library.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="figures")
+    image = models.ForeignKey(
+        "library.Image", on_delete=models.PROTECT, related_name="post_figures"
+    )
+
+    class Meta:
+        verbose_name = _("figure in a post")
+        verbose_name_plural = _("figures in posts")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "image"], name="post_figure_once_per_image")
+        ]
+
+    def __str__(self):
+        return str(self.post)
