@@ -266,4 +266,7 @@ def open_page(browser, settings):
 
     yield open_
     for context in contexts:
+        # Closing hides the tab, and the editing script then autosaves: no request may reach
+        # the live server once the test's database is gone.
+        context.route("**/autosave/", lambda route: route.abort())
         context.close()

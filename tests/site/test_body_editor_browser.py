@@ -80,8 +80,7 @@ def test_editor_links_a_member_and_adds_a_figure(
     grown = body_editor(page).evaluate("e => [e.scrollHeight, e.clientHeight]")
     assert grown[0] == grown[1] and grown[1] > height  # it grew; no scrollbar of its own
     page.select_option("#id_category", label="News")
-    page.select_option("#id_status", "published")
-    page.click("input[name=_save]")
+    page.click("button[name=_action][value=publish]")
     page.wait_for_selector(".messagelist .success")
     post = Post.objects.get(title="Peru joins the alliance")
     assert (
