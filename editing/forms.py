@@ -1,6 +1,7 @@
 """The admin form's additions: the edit version it was opened at, checked under a row lock."""
 
 from django import forms
+from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -35,20 +36,18 @@ def editing_form(form_class, *, initial=None):
 def refuse_stale_save(form, seen) -> None:
     """Add a form error if someone saved the object after this form was opened.
 
-    Runs inside the admin's transaction: the row lock holds until this save commits, so of two
-    saves opened at the same version exactly one passes (SQLite serialises writers instead).
+    Inside the admin's transaction the row lock holds until this save commits, so of two saves
+    opened at the same version exactly one passes (SQLite serialises writers instead). Outside
+    one (the unsaved preview) there is nothing to hold: the version is only compared.
     A form sent without the version (an old page, a script) is not checked.
     """
     obj = form.instance
     if obj.pk is None or seen is None:
         return
-    current = (
-        type(obj)
-        ._default_manager.select_for_update()
-        .filter(pk=obj.pk)
-        .values_list("edit_version", flat=True)
-        .first()
-    )
+    rows = type(obj)._default_manager.filter(pk=obj.pk)
+    if not transaction.get_autocommit():
+        rows = rows.select_for_update()  # a save: hold the row until it commits
+    current = rows.values_list("edit_version", flat=True).first()
     if current is None or current <= seen:
         return
     latest = versions_of(obj).first()

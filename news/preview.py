@@ -41,8 +41,6 @@ def preview_post(request, form) -> Post:
         post.slug = unique_slug(Post, post.title, exclude_pk=post.pk)
     if post.author_id is None:
         post.author = request.user
-    if not post.image:
-        post.image_renditions = {}
     return post
 
 

@@ -65,6 +65,20 @@ def test_change_form_preview_shows_edits_without_saving(editor_client, make_post
     assert "Saved title" in Client().get(post.get_absolute_url()).content.decode()
 
 
+def test_preview_of_a_form_carrying_its_edit_version(editor_client, make_post, post_form_data):
+    """The change form sends the version it was opened at; the preview is no save to lock."""
+    post = make_post(title="Saved title")
+    data = post_form_data(
+        title="Unsaved title",
+        slug=post.slug,
+        category=post.category_id,
+        edit_version_seen=post.edit_version,
+    )
+    response = editor_client.post(preview_url(post), data)
+    assert response.status_code == 200
+    assert "<h1>Unsaved title</h1>" in response.content.decode()
+
+
 def test_preview_uses_chosen_members_not_saved_ones(
     editor_client, make_post, make_organisation, post_form_data
 ):
