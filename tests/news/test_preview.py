@@ -65,6 +65,7 @@ def test_change_form_preview_shows_edits_without_saving(editor_client, make_post
     assert "Saved title" in Client().get(post.get_absolute_url()).content.decode()
 
 
+@pytest.mark.django_db(transaction=True)  # outside a test transaction, as in production
 def test_preview_of_a_form_carrying_its_edit_version(editor_client, make_post, post_form_data):
     """The change form sends the version it was opened at; the preview is no save to lock."""
     post = make_post(title="Saved title")
