@@ -5,6 +5,7 @@ import re
 from html.parser import HTMLParser
 
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 
 BLOCKS = {"p", "h1", "h2", "h3", "h4", "li", "td", "th", "pre", "figcaption", "hr"}
 PREFIXES = {"h1": "# ", "h2": "## ", "h3": "### ", "h4": "#### ", "li": "• "}
@@ -30,6 +31,11 @@ class BlockReader(HTMLParser):
             self.blocks.append("———")
         elif tag == "br":
             self.text.append(" ")
+        elif tag == "img":
+            # A figure is its picture first: without this line a swapped image, or a figure
+            # with no caption, would not show in the diff at all.
+            self.flush()
+            self.blocks.append(image_line(dict(attrs)))
         elif tag == "a":
             self.links.append(dict(attrs).get("href") or "")
 
@@ -50,6 +56,12 @@ class BlockReader(HTMLParser):
         self.text = []
         if text:
             self.blocks.append("> " * self.quote_depth + PREFIXES.get(tag, "") + text)
+
+
+def image_line(attrs: dict) -> str:
+    """An image as one line of the diff: by its alt text, else by its file's name."""
+    description = (attrs.get("alt") or "").strip() or (attrs.get("src") or "").rsplit("/", 1)[-1]
+    return gettext("[Image: %(description)s]") % {"description": description}
 
 
 def html_blocks(html: str) -> list[str]:

@@ -52,6 +52,30 @@ def test_compare_shows_a_readable_side_by_side_diff(editor_client, two_revisions
     assert "<ins>Announcements</ins>" in html
 
 
+def figure_body(image) -> str:
+    return (
+        f'<p>Rangers set out at dawn.</p><figure data-image="{image.pk}"><img src="/media/x.jpg" '
+        f'width="160" height="90" alt="{image.alt_text}"></figure><p>They came back at noon.</p>'
+    )
+
+
+def test_compare_shows_a_figure_whose_image_changed(
+    editor_client, make_post, make_image, post_change_data
+):
+    boat = make_image(alt_text="A patrol boat on a brown river")
+    trunk = make_image(alt_text="Two rangers measure a felled trunk")
+    post = make_post(status=Post.Status.DRAFT, body=figure_body(boat))
+    save_titles(editor_client, post, post_change_data, "Rangers", body=figure_body(boat))
+    save_titles(editor_client, post, post_change_data, "Rangers", body=figure_body(trunk))
+    newer, older = Version.objects.get_for_object(post)
+    url = admin_url(post, "compare") + f"?from={older.revision_id}&to={newer.revision_id}"
+    html = editor_client.get(url).content.decode()
+    # A figure without a caption is its image alone: the swap must show, word by word.
+    assert "[Image: <del>A</del> <del>patrol</del> <del>boat on</del> a <del>brown</del>" in html
+    assert "[Image: <ins>Two</ins> <ins>rangers</ins> <ins>measure</ins> a <ins>felled" in html
+    assert html.count("They came back at noon.") == 2  # unchanged, on both sides
+
+
 def test_compare_refuses_revisions_of_another_object(editor_client, two_revisions, make_post):
     post, older, newer = two_revisions
     other = make_post()
