@@ -1,11 +1,17 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import RefusesMalformedChoices
 from library.choosers import CHOOSER_CSS, CHOOSER_JS, chosen_image_preview, thumbnail
 
 from .models import Organisation
+
+
+class OrganisationAdminForm(RefusesMalformedChoices, forms.ModelForm):
+    pass
 
 
 class MembershipFilter(admin.SimpleListFilter):
@@ -25,6 +31,7 @@ class MembershipFilter(admin.SimpleListFilter):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    form = OrganisationAdminForm
     list_display = [
         "logo_thumbnail",
         "name",

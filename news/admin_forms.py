@@ -2,11 +2,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import RefusesMalformedChoices
+
 from . import workflow
 from .models import Post
 
 
-class PostAdminForm(forms.ModelForm):
+class PostAdminForm(RefusesMalformedChoices, forms.ModelForm):
     """The post form without a status field: the button pressed (`_action`) sets the state."""
 
     schedule_at = forms.DateTimeField(

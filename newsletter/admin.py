@@ -15,6 +15,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.forms import RefusesMalformedChoices
 from editing.admin import EditingAdmin
 
 from .issue_emails import IssueContent, send_test
@@ -183,6 +184,10 @@ class SendIssueForm(forms.Form):
         return cleaned
 
 
+class IssueItemForm(RefusesMalformedChoices, forms.ModelForm):
+    pass
+
+
 class IssueItemInline(admin.TabularInline):
     """The issue's stories, reordered by drag and drop or Move up / Move down.
 
@@ -192,6 +197,7 @@ class IssueItemInline(admin.TabularInline):
     """
 
     model = IssueItem
+    form = IssueItemForm
     fields = ["post", "position"]
     autocomplete_fields = ["post"]
     extra = 1

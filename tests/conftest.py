@@ -268,5 +268,5 @@ def open_page(browser, settings):
     for context in contexts:
         # Closing hides the tab, and the editing script then autosaves: no request may reach
         # the live server once the test's database is gone.
-        context.route("**/autosave/", lambda route: route.abort())
+        context.route("**/*", lambda route: route.abort())
         context.close()

@@ -6,7 +6,8 @@ import pytest
 from reversion.models import Version
 
 from news.models import Post
-from tests.site.test_browser import AXE, CHROMIUM, assert_clean, log_in, screenshot
+from tests.axe import axe_violations
+from tests.site.test_browser import CHROMIUM, assert_clean, log_in, screenshot
 
 from .conftest import admin_url, change_url
 
@@ -25,13 +26,7 @@ def fast_autosave(settings):
 
 
 def assert_axe_clean(page, name, exclude=()):
-    page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        "exclude => axe.run({exclude}, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',"
-        " 'wcag22aa', 'best-practice']})",
-        list(exclude),
-    )
-    violations = [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
+    violations = axe_violations(page, exclude=exclude)
     assert violations == [], (name, json.dumps(violations, indent=1))
 
 

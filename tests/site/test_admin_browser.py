@@ -6,15 +6,14 @@ import pytest
 from playwright.sync_api import expect
 
 from newsletter.models import Issue, IssueItem
-from tests.site.test_browser import AXE, CHROMIUM, assert_clean, log_in, screenshot
+from tests.axe import axe_violations
+from tests.site.test_browser import CHROMIUM, assert_clean, log_in, screenshot
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed"),
 ]
-
-AXE_RULES = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']"
 
 
 @pytest.fixture
@@ -33,12 +32,6 @@ def row_titles(page):
     return page.locator("#items-group tr.has_original td.original p").evaluate_all(
         "cells => cells.map(c => c.firstChild.textContent.trim())"
     )
-
-
-def axe_violations(page):
-    page.evaluate(AXE.read_text())
-    result = page.evaluate(f"axe.run(document, {{runOnly: {AXE_RULES}}})")
-    return [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
 
 
 def test_editor_reorders_stories_by_keyboard_and_by_drag_and_saves(

@@ -5,21 +5,14 @@ import json
 import pytest
 
 from news.models import Post
-from tests.site.test_browser import AXE, CHROMIUM, assert_clean, log_in, screenshot
+from tests.axe import axe_violations
+from tests.site.test_browser import CHROMIUM, assert_clean, log_in, screenshot
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed"),
 ]
-
-AXE_RULES = "{runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}"
-
-
-def axe_violations(page, context="document"):
-    page.evaluate(AXE.read_text())
-    result = page.evaluate(f"axe.run({context}, {AXE_RULES})")
-    return [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
 
 
 def body_editor(page):
@@ -116,12 +109,12 @@ def test_post_form_with_dialogs_open_passes_axe(
     body_editor(page).click()
     insert_member_link(page, "forest")
     # The editor's row with its open dialog: the rest of the form is the stock admin's.
-    violations = axe_violations(page, "{include: [['.field-body']]}")
+    violations = axe_violations(page, ".field-body")
     assert violations == [], json.dumps(violations, indent=1)
     screenshot(page, "body-editor-link-chooser")
     page.locator("dialog[open]").get_by_role("button", name="Cancel").click()
     insert_figure(page, "patrol", "A caption")
-    violations = axe_violations(page, "{include: [['.field-body']]}")
+    violations = axe_violations(page, ".field-body")
     assert violations == [], json.dumps(violations, indent=1)
     screenshot(page, "body-editor-figure-chooser")
     assert_clean(page)

@@ -14,10 +14,10 @@ from django.core import mail
 from library.models import Image
 from news.models import Post
 from newsletter.models import Subscriber
+from tests.axe import axe_violations
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("NCASITE_CHROMIUM", "/usr/bin/chromium"))
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
@@ -238,7 +238,6 @@ PAGE_TYPES = {
 
 @pytest.mark.parametrize("viewport_name,viewport", [("phone", PHONE), ("desktop", DESKTOP)])
 def test_pages_pass_axe_and_budgets(live_server, open_page, site, viewport_name, viewport):
-    axe_source = AXE.read_text()
     for name, url_of in PAGE_TYPES.items():
         page = open_page(viewport)
         scripts = []
@@ -249,12 +248,7 @@ def test_pages_pass_axe_and_budgets(live_server, open_page, site, viewport_name,
             ),
         )
         page.goto(live_server.url + url_of(site), wait_until="load")
-        page.evaluate(axe_source)
-        result = page.evaluate(
-            "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',"
-            " 'wcag22aa', 'best-practice']})"
-        )
-        violations = [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
+        violations = axe_violations(page)
         assert violations == [], (name, json.dumps(violations, indent=1))
         assert sum(scripts) < 10_000, (name, scripts)
         images = page.locator("main img").evaluate_all(
@@ -316,17 +310,6 @@ def test_privacy_notice_dismissal_is_remembered_without_cookies(live_server, ope
 
 
 # --- The image library -------------------------------------------------------------------
-
-
-def axe_violations(page, selector):
-    """Violations inside `selector`: the library's own parts, not the stock admin around them."""
-    page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        "selector => axe.run({include: [selector]}, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a',"
-        " 'wcag21aa', 'wcag22aa', 'best-practice']})",
-        selector,
-    )
-    return [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
 
 
 def test_editor_sets_image_focal_point_by_click_and_keyboard(

@@ -8,28 +8,14 @@ import pytest
 from django.utils import timezone
 
 from news.models import Post
-from tests.site.test_browser import AXE, CHROMIUM, assert_clean, log_in, screenshot
+from tests.axe import axe_violations
+from tests.site.test_browser import CHROMIUM, assert_clean, log_in, screenshot
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed"),
 ]
-
-
-def axe_violations(page) -> list:
-    # The editor's toolbar fades its buttons in and out (0.25 s transitions) as it starts:
-    # contrast is measured on the colours they settle at, not halfway.
-    page.evaluate(
-        "Promise.all(document.getAnimations()"
-        ".filter(a => a.effect.getTiming().iterations !== Infinity).map(a => a.finished))"
-    )
-    page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',"
-        " 'wcag22aa', 'best-practice']})"
-    )
-    return [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
 
 
 @pytest.fixture

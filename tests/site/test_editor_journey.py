@@ -14,9 +14,10 @@ import pytest
 from reversion.models import Version
 
 from news.models import Post
+from tests.axe import axe_violations
 from tests.conftest import WATCH_PAGE
 from tests.site.test_browser import CHROMIUM, assert_clean, log_in, screenshot
-from tests.site.test_browser_desk import NATIVE_LOOKING, axe_violations
+from tests.site.test_browser_desk import NATIVE_LOOKING
 
 pytestmark = [
     pytest.mark.browser,
