@@ -27,6 +27,8 @@ def compare_rows(model, field_names, older: RevisionContent, newer: RevisionCont
             continue  # a computed, read-only line of the form
         if field.attname not in older.fields and field.attname not in newer.fields:
             continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            continue  # each revision's own time heads its column
         old = display(field, older.fields.get(field.attname))
         new = display(field, newer.fields.get(field.attname))
         rows.append(row(str(field.verbose_name), old, new))

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+import time_machine
 from django.test import Client
 from reversion.models import Version
 
@@ -50,6 +51,20 @@ def test_compare_shows_a_readable_side_by_side_diff(editor_client, two_revisions
     assert "<ins>the alliance</ins>" in html or "<ins> the alliance</ins>" in html
     assert "<ins>Andean Forest Network</ins>" in html  # members by name, not by id
     assert "<ins>Announcements</ins>" in html
+
+
+def test_compare_marks_only_what_the_editor_changed_not_the_save_times(
+    editor_client, make_post, post_change_data
+):
+    post = make_post(status=Post.Status.DRAFT, title="First title")
+    with time_machine.travel("2026-12-02 10:41", tick=False):
+        save_titles(editor_client, post, post_change_data, "First title")
+    with time_machine.travel("2026-12-02 10:47", tick=False):
+        save_titles(editor_client, post, post_change_data, "Second title")
+    older, newer = sorted(Version.objects.get_for_object(post).values_list("revision", flat=True))
+    html = editor_client.get(admin_url(post, "compare") + f"?from={older}&to={newer}")
+    changed = re.findall(r'<tr class="editing-changed">\s*<th[^>]*>([^<]+)', html.content.decode())
+    assert [label.strip() for label in changed] == ["Title"]
 
 
 def figure_body(image) -> str:
