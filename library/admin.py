@@ -43,6 +43,13 @@ class ImageAdminForm(forms.ModelForm):
             "alt_text": forms.TextInput(attrs={"size": 80}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django 6.1's admin puts a replaceable file under a legend, not a label: name the
+        # input itself, so screen readers announce it on every version.
+        file_field = self.fields["file"]
+        file_field.widget.attrs["aria-label"] = str(file_field.label)
+
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):

@@ -324,6 +324,7 @@ def test_editor_sets_image_focal_point_by_click_and_keyboard(
     violations = axe_violations(page, "#image_form")
     assert violations == [], json.dumps(violations, indent=1)
 
+    frame.scroll_into_view_if_needed()  # mouse coordinates are the viewport's
     box = frame.locator("img").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + box["height"] * 0.25)
     assert float(page.input_value("#id_focal_x")) == pytest.approx(0.9, abs=0.02)

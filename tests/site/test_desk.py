@@ -212,7 +212,7 @@ def test_contributor_cannot_open_the_subscriber_email_list(contributor_client):
 def test_desk_loads_its_stylesheet_and_no_inline_script(editor_client):
     html = editor_client.get(DESK_URL).content.decode()
     assert re.search(r'<link rel="stylesheet" href="[^"]*css/desk[^"]*\.css">', html)
-    desk = html[html.index('<div class="desk"') : html.index('<div id="content-main">')]
+    desk = html[html.index('<div class="desk"') : html.index('<div id="content-main"')]
     assert "<script" not in desk and "onclick" not in desk and "style=" not in desk
 
 
