@@ -7,6 +7,8 @@ from django.utils import formats, timezone
 from django.views.decorators.http import require_http_methods
 from reversion.models import Revision
 
+from core.forms import is_model_id
+
 from . import presence, views
 from .drafts import initial_values, restoring_formset
 from .forms import VERSION_FIELD, editing_form
@@ -138,14 +140,14 @@ class EditingAdmin:
                 Draft.objects.for_object(self.model, object_id)
                 .filter(author=request.user, pk=draft_id)
                 .first()
-                if draft_id.isdigit()
+                if is_model_id(draft_id)
                 else None
             )
         return cache[object_id]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)
-        draft = self.loaded_draft(request, obj)
+        draft = self.loaded_draft(request, obj) if request.method != "POST" else None
         initial = initial_values(self.model, draft.data.get("fields", {})) if draft else None
         return editing_form(form_class, initial=initial)
 

@@ -48,7 +48,7 @@ def refuse_stale_save(form, seen) -> None:
     if not transaction.get_autocommit():
         rows = rows.select_for_update()  # a save: hold the row until it commits
     current = rows.values_list("edit_version", flat=True).first()
-    if current is None or current <= seen:
+    if current is None or current == seen:
         return
     latest = versions_of(obj).first()
     who = author_name(latest.revision.user) if latest else ""

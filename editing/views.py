@@ -11,6 +11,8 @@ from django.template.response import TemplateResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core.forms import is_model_id
+
 from . import presence
 from .compare import compare_rows
 from .drafts import BadFormData, from_revision, query_dict, submitted_rows, submitted_values
@@ -69,7 +71,7 @@ def history(model_admin, request, object_id, extra_context=None):
 def compare(model_admin, request, object_id):
     obj = object_or_404(model_admin, request, object_id)
     ids = [request.GET.get("from", ""), request.GET.get("to", "")]
-    if not all(value.isdigit() for value in ids):
+    if not all(is_model_id(value) for value in ids):
         return HttpResponseRedirect(model_admin.editing_url("history", obj.pk))
     older, newer = (version_in_revision(obj, int(value)) for value in ids)
     if older is None or newer is None:
@@ -199,9 +201,16 @@ def store_autosave(model_admin, request, obj, data) -> Draft:
         object_id="" if obj is None else str(obj.pk),
         author=request.user,
         kind=Draft.Kind.AUTOSAVE,
-        defaults={"data": captured, "base_version": int(seen) if seen.isdigit() else None},
+        defaults={"data": captured, "base_version": edit_version_or_none(seen)},
     )
     return draft
+
+
+def edit_version_or_none(value):
+    """The edit version a form says it was opened at, if it is one a row could have."""
+    if not (is_model_id(value) and int(value) < 2**31):  # PositiveIntegerField's range
+        return None
+    return int(value)
 
 
 def autosave_answer(model_admin, request, object_id) -> dict:

@@ -7,6 +7,8 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import is_model_id
+
 from .choosers import describe, thumbnail
 from .models import Image, use_relations
 
@@ -161,7 +163,7 @@ class ImageAdmin(admin.ModelAdmin):
         images = Image.objects.for_choosers()
         image_id = request.GET.get("id", "")
         if image_id:
-            images = images.filter(pk=int(image_id)) if image_id.isdigit() else images.none()
+            images = images.filter(pk=int(image_id)) if is_model_id(image_id) else images.none()
         else:
             # PostgreSQL refuses NUL characters in a query; nobody types one.
             query = request.GET.get("q", "").replace("\x00", "").strip()[:200]

@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -68,10 +69,11 @@ def account_view(request, site):
         initial={"time_zone": (profile and profile.time_zone) or settings.TIME_ZONE},
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        EditorProfile.objects.update_or_create(
-            user=user, defaults={"time_zone": form.cleaned_data["time_zone"]}
-        )
+        with transaction.atomic():
+            form.save()
+            EditorProfile.objects.update_or_create(
+                user=user, defaults={"time_zone": form.cleaned_data["time_zone"]}
+            )
         messages.success(request, _("Your account is saved."))
         return redirect("admin:account")
     context = {

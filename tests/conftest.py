@@ -266,7 +266,10 @@ def open_page(browser, settings):
 
     yield open_
     for context in contexts:
-        # Closing hides the tab, and the editing script then autosaves: no request may reach
-        # the live server once the test's database is gone.
+        # No request may reach the live server once the test's database is gone: let those
+        # in flight finish, then refuse the rest (closing hides the tab, and the editing
+        # script then autosaves).
+        for page in context.pages:
+            page.wait_for_load_state("networkidle")
         context.route("**/*", lambda route: route.abort())
         context.close()

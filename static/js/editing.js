@@ -38,12 +38,15 @@
 
   function send(body, keepalive) {
     var token = form.querySelector("input[name=csrfmiddlewaretoken]");
+    var json = JSON.stringify(body);
     return fetch(box.getAttribute("data-autosave-url"), {
       method: "POST",
       credentials: "same-origin",
-      keepalive: !!keepalive,
+      // Browsers refuse a keepalive request over 64 KiB: a long post's last words then go
+      // as an ordinary request, which the closing tab may cut short (the 20 s ones remain).
+      keepalive: !!keepalive && json.length < 60000,
       headers: { "Content-Type": "application/json", "X-CSRFToken": token ? token.value : "" },
-      body: JSON.stringify(body)
+      body: json
     });
   }
 

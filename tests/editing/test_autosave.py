@@ -183,3 +183,27 @@ def test_hostile_text_in_a_draft_is_escaped_in_the_form(editor_client, make_post
     html = editor_client.get(change_url(post) + f"?editing_draft={draft.pk}").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize("seen", ["²", "99999999999", "-1", "abc"])
+def test_autosave_with_a_version_no_row_could_have_stores_it_without(
+    editor_client, make_post, seen
+):
+    post = make_post(status=Post.Status.DRAFT)
+    response = autosave(editor_client, post, edit_version_seen=seen, title="Still kept")
+    assert response.status_code == 200
+    draft = Draft.objects.get()
+    assert draft.base_version is None
+    assert draft.data["fields"]["title"] == "Still kept"
+
+
+@pytest.mark.parametrize("value", ["²", "abc", "9" * 40])
+def test_links_with_ids_that_are_not_ids_answer_without_a_500(editor_client, make_post, value):
+    post = make_post(status=Post.Status.DRAFT)
+    assert editor_client.get(change_url(post) + f"?editing_draft={value}").status_code == 200
+    compare = reverse("admin:news_post_compare", args=[post.pk])
+    assert editor_client.get(compare + f"?from={value}&to=1").status_code in (302, 404)
+    search = reverse("admin:library_image_search") + f"?id={value}"
+    response = editor_client.get(search)
+    assert response.status_code == 200
+    assert response.json()["results"] == []

@@ -86,3 +86,12 @@ def test_two_concurrent_saves_at_one_version_let_exactly_one_win(
     winner = statuses.index(302)
     assert post.title == f"Writer {winner}"
     assert post.edit_version == 2
+
+
+def test_a_version_ahead_of_the_row_is_refused_too(editor_client, make_post, post_change_data):
+    """A crafted version number larger than the row's cannot skip the check."""
+    post = make_post(status=Post.Status.DRAFT, title="Original")
+    data = post_change_data(post, title="Pushed through", edit_version_seen=post.edit_version + 5)
+    response = editor_client.post(change_url(post), data)
+    assert response.status_code == 200
+    assert Post.objects.get(pk=post.pk).title == "Original"
