@@ -72,3 +72,19 @@ def editor_time_zone(user) -> zoneinfo.ZoneInfo | None:
         return zoneinfo.ZoneInfo(name) if name else None
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return None  # a zone the machine's tzdata no longer has: the site's zone
+
+
+class CrossOriginResourcePolicyMiddleware:
+    """Pages may not be loaded by other sites (`Cross-Origin-Resource-Policy: same-origin`).
+
+    Only HTML: images stay loadable by the mail clients that show the newsletter.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("text/html"):
+            response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response

@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "core.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "ncasite.middleware.CrossOriginResourcePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -289,6 +291,9 @@ THUMBNAIL_BASEDIR = ""
 NCASITE_BASE_URL = os.environ.get("NCASITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("NCASITE_SITE_NAME", "Nature Crime Alliance")
 CONTACT_EMAIL = os.environ.get("NCASITE_CONTACT_EMAIL", "press@ncasite.localhost")
+# Where /.well-known/security.txt (RFC 9116) sends reports of vulnerabilities: a mailto: or
+# https: URI.
+NCASITE_SECURITY_CONTACT = os.environ.get("NCASITE_SECURITY_CONTACT", f"mailto:{CONTACT_EMAIL}")
 # The email `manage.py ensure_editor` (make run) gives the local editor; unset means
 # editor@ the domain of NCASITE_BASE_URL, or editor@localhost on an IP address.
 NCASITE_EDITOR_EMAIL = os.environ.get("NCASITE_EDITOR_EMAIL", "")
@@ -336,6 +341,23 @@ if not REDIS_URL:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features the site never uses, denied to it and to anything it might embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    ]
+}
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -1,10 +1,13 @@
+from datetime import UTC, timedelta
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -58,6 +61,19 @@ def favicon(request):
 @require_safe
 def robots_txt(request):
     return render(request, "robots.txt", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def security_txt(request):
+    """RFC 9116: whom to tell about a vulnerability; it must say when it goes stale."""
+    expires = timezone.now().astimezone(UTC) + timedelta(days=365)
+    lines = [
+        f"Contact: {settings.NCASITE_SECURITY_CONTACT}",
+        f"Expires: {expires:%Y-%m-%dT%H:%M:%SZ}",
+        f"Canonical: {settings.NCASITE_BASE_URL}/.well-known/security.txt",
+        "Preferred-Languages: en",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 @never_cache
